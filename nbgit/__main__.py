@@ -1,0 +1,5 @@
+import sys
+
+from nbgit.cli import main
+
+sys.exit(main())

@@ -1,0 +1,73 @@
+"""nbgit clean: strip outputs, execution counts and volatile metadata."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "clean",
+        "Strip outputs, execution counts and volatile metadata from notebooks.\n\n"
+        "With no FILE, read a notebook on stdin and write it cleaned to stdout (git's one-shot\n"
+        "clean filter). With FILEs, clean them in place. Anything that is not a readable notebook\n"
+        "passes through unchanged, with a warning on stderr.",
+        epilog="exit status: 0 done; 1 with --check when a file would change; 2 on a usage or config error",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE", help="notebooks to clean in place")
+    p.add_argument("--check", action="store_true", help="only report which files would change (exit 1 if any)")
+    p.add_argument("--path", metavar="NAME", help="name of the stdin notebook, for messages (git passes %%f)")
+    args = p.parse_args(argv)
+
+    from nbgit._fs import atomic_write, find_worktree_root
+    from nbgit.git.filter import clean_or_pass, warn
+    from nbgit.notebook.config import ConfigError, load_config
+
+    if not args.files:
+        root = find_worktree_root(".") or "."
+        try:
+            config = load_config(root)
+        except ConfigError as exc:
+            warn(sys.stderr, f"error: {exc}")
+            return 2
+        data = sys.stdin.buffer.read()
+        result = clean_or_pass(data, config, args.path or "<stdin>", sys.stderr)
+        if args.check:
+            return int(result != data)
+        sys.stdout.buffer.write(result)
+        sys.stdout.buffer.flush()
+        return 0
+
+    configs: dict[str, object] = {}
+    would_change = []
+    status = 0
+    for name in args.files:
+        root = find_worktree_root(os.path.dirname(os.path.abspath(name))) or "."
+        try:
+            if root not in configs:
+                configs[root] = load_config(root)
+        except ConfigError as exc:
+            warn(sys.stderr, f"error: {exc}")
+            return 2
+        try:
+            with open(name, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            warn(sys.stderr, f"error: {name}: {exc.strerror}")
+            status = 2
+            continue
+        result = clean_or_pass(data, configs[root], name, sys.stderr)
+        if result == data:
+            continue
+        would_change.append(name)
+        if args.check:
+            print(f"{name}: not clean")
+        else:
+            atomic_write(name, result)
+            print(f"cleaned {name}")
+    if status:
+        return status
+    return 1 if (args.check and would_change) else 0

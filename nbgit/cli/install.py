@@ -1,0 +1,79 @@
+"""nbgit install: register the drivers in git config and the attributes line for *.ipynb."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def scope_options(p) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--global", dest="scope", action="store_const", const="global", help="for every repository of this user")
+    g.add_argument("--system", dest="scope", action="store_const", const="system", help="for every user of this machine")
+    p.set_defaults(scope="local")
+    a = p.add_mutually_exclusive_group()
+    a.add_argument("--attributes", metavar="FILE", help="attributes file to write (default: .gitattributes at the repository root)")
+    a.add_argument("--info", action="store_true", help="write .git/info/attributes (this clone only, not committed)")
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "install",
+        "Register nbgit in git: the clean filter (filter.nbgit.*), the textconv diff driver\n"
+        "(diff.nbgit.*) and the merge driver (merge.nbgit.*), plus the line\n"
+        "`*.ipynb filter=nbgit diff=nbgit merge=nbgit` in an attributes file.\n"
+        "Safe to run again. Commands point at this Python interpreter.",
+        epilog="Existing nbstripout or nbdime settings are reported and left alone.",
+    )
+    scope_options(p)
+    args = p.parse_args(argv)
+
+    from nbgit.git.install import (
+        attributes_path,
+        driver_config,
+        effective_attributes,
+        other_tools,
+        set_config,
+        write_attributes,
+    )
+    from nbgit.git.repo import GitError
+
+    try:
+        path = attributes_path(args.scope, args.attributes, args.info)
+        changed = set_config(args.scope, driver_config())
+        attrs_changed = write_attributes(path)
+    except (GitError, OSError) as exc:
+        print(f"nbgit install: {exc}", file=sys.stderr)
+        return 1
+    where = {"local": "this repository's .git/config", "global": "your global git config", "system": "the system git config"}[args.scope]
+    if changed or attrs_changed:
+        print(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date"))
+    else:
+        print(f"nbgit: already installed ({where}, {path})")
+    try:
+        others = other_tools()
+        attrs = effective_attributes()
+    except GitError:
+        return 0  # --global/--system outside a repository: nothing to check here
+    for line in others:
+        print(f"nbgit: note: also configured here: {line} (left in place)")
+    losing = {k: v for k, v in attrs.items() if v != "nbgit" and k in ("filter", "diff", "merge") and f"{k}=nbgit" in _line()}
+    if losing:
+        desc = " ".join(f"{k}={v}" for k, v in losing.items())
+        print(
+            f"nbgit: warning: git still uses {desc} for *.ipynb: a higher-priority attributes file "
+            "(.git/info/attributes, or a .gitattributes in a subfolder) overrides nbgit's line; "
+            "remove that line or run `nbgit install --info`.",
+            file=sys.stderr,
+        )
+        return 1
+    if args.attributes is None and not args.info and args.scope == "local" and attrs_changed:
+        print("nbgit: commit .gitattributes so that everyone who clones gets the same drivers (each runs `nbgit install` once).")
+    return 0
+
+
+def _line() -> str:
+    from nbgit.git.install import attributes_line
+
+    return attributes_line()

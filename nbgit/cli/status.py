@@ -1,0 +1,62 @@
+"""nbgit status: what is installed where, and whether git will actually use it."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "status",
+        "Show nbgit's git config (with the file each entry comes from), the attributes git\n"
+        "applies to *.ipynb here, and other notebook tools configured alongside.",
+        epilog="exit status: 0 when git will run nbgit's drivers for notebooks here, 1 otherwise",
+    )
+    p.parse_args(argv)
+
+    from nbgit.git.install import driver_config, effective_attributes, other_tools
+    from nbgit.git.repo import GitError, config_get_all
+
+    try:
+        entries = config_get_all(r"^(filter|diff|merge)\.nbgit\.")
+    except GitError as exc:
+        print(f"nbgit status: {exc}", file=sys.stderr)
+        return 1
+    ok = True
+    if not entries:
+        print("config: nbgit is not configured (run `nbgit install`)")
+        ok = False
+    else:
+        print("config:")
+        for origin, key, value in entries:
+            print(f"  {key} = {value}    [{origin}]")
+        present = {k for _, k, _ in entries}
+        missing = [k for k, _ in driver_config() if k not in present]
+        if missing:
+            print(f"  missing: {', '.join(missing)} (run `nbgit install` again)")
+            ok = False
+        for _, key, value in entries:
+            if key.endswith((".process", ".clean", ".textconv", ".driver")):
+                try:
+                    exe = shlex.split(value)[0]
+                except (ValueError, IndexError):
+                    continue
+                if os.path.isabs(exe) and not os.access(exe, os.X_OK):
+                    print(f"  broken: {key} runs {exe}, which no longer exists (venv deleted?): run `nbgit install` again")
+                    ok = False
+    try:
+        attrs = effective_attributes()
+    except GitError:
+        print("attributes: not inside a git work tree")
+        return 0 if ok else 1
+    print("attributes for *.ipynb here: " + " ".join(f"{k}={v}" for k, v in attrs.items()))
+    if attrs.get("filter") != "nbgit":
+        print("  the clean filter is not active for notebooks (run `nbgit install`)")
+        ok = False
+    for line in other_tools():
+        print(f"also configured: {line}")
+    return 0 if ok else 1

@@ -1,0 +1,37 @@
+"""nbgit uninstall: remove nbgit's git config and its attributes line."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+from nbgit.cli.install import scope_options
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "uninstall",
+        "Remove what `nbgit install` wrote: the filter.nbgit, diff.nbgit and merge.nbgit config\n"
+        "sections and nbgit's line in the attributes file. Other tools' settings are not touched.",
+    )
+    scope_options(p)
+    args = p.parse_args(argv)
+
+    from nbgit.git.install import attributes_path, remove_attributes, unset_config
+    from nbgit.git.repo import GitError
+
+    try:
+        path = attributes_path(args.scope, args.attributes, args.info)
+        removed = unset_config(args.scope)
+        attrs_removed = remove_attributes(path)
+    except (GitError, OSError) as exc:
+        print(f"nbgit uninstall: {exc}", file=sys.stderr)
+        return 1
+    if not removed and not attrs_removed:
+        print("nbgit: nothing to remove (nbgit was not installed here)")
+        return 0
+    if removed:
+        print(f"nbgit: removed config sections {', '.join(removed)}")
+    if attrs_removed:
+        print(f"nbgit: removed nbgit's line from {path}")
+    return 0

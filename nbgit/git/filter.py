@@ -1,0 +1,132 @@
+"""The clean filter at git's boundary: the long-running process and the one-shot fallback.
+
+Protocol (gitattributes(5), "Long Running Filter Process"):
+
+    git> git-filter-client / version=2 / flush
+    us>  git-filter-server / version=2 / flush
+    git> capability=clean / capability=smudge / ... / flush
+    us>  capability=clean / capability=smudge / flush
+    then per file:
+    git> command=clean / pathname=P / [other keys] / flush / content... / flush
+    us>  status=success / flush / content... / flush / flush   (empty list: keep status)
+    or   status=error / flush                                   (git reports the file)
+
+The process ends when git closes stdin. Configuration is read once, on the
+first request, from the work tree root (git runs the filter there).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import BinaryIO, Callable, TextIO
+
+from nbgit.git.pktline import PeerClosed, PktLineError, PktReader, PktWriter
+
+CAPABILITIES = ("clean", "smudge")
+
+
+def warn(stderr: TextIO, message: str) -> None:
+    print(f"nbgit: {message}", file=stderr, flush=True)
+
+
+def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
+    """Clean notebook bytes; anything unreadable passes through unchanged with one warning line."""
+    from nbgit.notebook.clean import clean_bytes
+    from nbgit.notebook.io import NotebookError
+
+    try:
+        return clean_bytes(data, config)
+    except NotebookError as exc:
+        warn(stderr, f"warning: {path}: {exc.reason}; passed through unchanged")
+        return data
+
+
+class _Config:
+    """Loads the repository config on first use and remembers the result (or the error)."""
+
+    def __init__(self, loader: Callable[[], object]):
+        self._loader = loader
+        self._value = None
+        self._error: str | None = None
+        self._loaded = False
+
+    def get(self):
+        if not self._loaded:
+            self._loaded = True
+            from nbgit.notebook.config import ConfigError
+
+            try:
+                self._value = self._loader()
+            except ConfigError as exc:
+                self._error = str(exc)
+        return self._value, self._error
+
+
+def _default_loader():
+    from nbgit.notebook.config import load_config
+
+    return load_config(".")
+
+
+def serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[], object] = _default_loader) -> int:
+    """Run the long-running filter protocol until git closes the pipe. Returns the exit code."""
+    reader, writer = PktReader(stdin), PktWriter(stdout)
+    try:
+        hello = reader.read_text_list()
+        if "git-filter-client" not in hello or "version=2" not in hello:
+            warn(stderr, f"error: filter-process: unexpected handshake {hello!r} (is this git's filter protocol?)")
+            return 1
+        writer.text("git-filter-server", "version=2")
+        offered = {line.partition("=")[2] for line in reader.read_text_list() if line.startswith("capability=")}
+        writer.text(*(f"capability={c}" for c in CAPABILITIES if c in offered))
+    except (EOFError, PktLineError, BrokenPipeError) as exc:
+        warn(stderr, f"error: filter-process: handshake failed: {exc}")
+        return 1
+
+    config = _Config(loader)
+    config_error_reported = False
+    while True:
+        try:
+            header = reader.read_text_list(eof_ok=True)
+            keys = dict(line.partition("=")[::2] for line in header)
+            content = reader.read_content()
+        except PeerClosed:
+            return 0
+        except (EOFError, PktLineError) as exc:
+            warn(stderr, f"error: filter-process: {exc}")
+            return 1
+        command = keys.get("command")
+        path = keys.get("pathname", "<unknown>")
+        try:
+            if command == "clean":
+                cfg, error = config.get()
+                if error is not None:
+                    if not config_error_reported:
+                        warn(stderr, f"error: {error}")
+                        config_error_reported = True
+                    writer.text("status=error")
+                    continue
+                result = clean_or_pass(content, cfg, path, stderr)
+            elif command == "smudge":
+                result = content
+            else:
+                warn(stderr, f"error: {path}: unsupported filter command {command!r}")
+                writer.text("status=error")
+                continue
+        except Exception as exc:  # a bug: report the one file, keep serving the others
+            warn(stderr, f"error: {path}: internal error while filtering ({type(exc).__name__}: {exc})")
+            try:
+                writer.text("status=error")
+            except BrokenPipeError:
+                return 1
+            continue
+        try:
+            writer.text("status=success")
+            writer.content(result)
+            writer.flush()
+        except BrokenPipeError:
+            return 1
+
+
+def main_process() -> int:
+    return serve(sys.stdin.buffer, sys.stdout.buffer, sys.stderr)

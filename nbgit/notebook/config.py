@@ -1,0 +1,134 @@
+"""Repository configuration: ``[tool.nbgit]`` in ``pyproject.toml`` or ``.nbgit.toml``.
+
+Config is data only: it is parsed as TOML and checked key by key; nothing in it
+is executed. ``.nbgit.toml`` (top-level keys, or a ``[tool.nbgit]`` table) wins
+over ``pyproject.toml`` when both exist.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+#: Notebook-level metadata dropped by default (dotted paths inside ``metadata``).
+DEFAULT_DROP_NOTEBOOK_METADATA = ("widgets", "signature", "language_info.version")
+#: Cell-level metadata dropped by default.
+DEFAULT_DROP_CELL_METADATA = (
+    "collapsed",
+    "scrolled",
+    "ExecuteTime",
+    "execution",
+    "heading_collapsed",
+    "hidden",
+)
+
+
+class ConfigError(ValueError):
+    """The repository's nbgit configuration is invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the clean filter strips.
+
+    ``drop_metadata`` / ``keep_metadata`` take dotted paths prefixed by where
+    they apply: ``notebook.`` (notebook metadata, e.g. ``notebook.authors``) or
+    ``cell.`` (every cell's metadata, e.g. ``cell.id_hash``). ``keep_metadata``
+    removes entries from the default drop lists.
+    """
+
+    keep_outputs: bool = False
+    keep_count: bool = False
+    max_output_size: int | None = None
+    drop_metadata: tuple[str, ...] = ()
+    keep_metadata: tuple[str, ...] = ()
+    upgrade_v3: bool = False
+    pair: str | None = None
+    source: str | None = field(default=None, compare=False)
+
+    def notebook_metadata_drops(self) -> tuple[tuple[str, ...], ...]:
+        return self._drops("notebook", DEFAULT_DROP_NOTEBOOK_METADATA)
+
+    def cell_metadata_drops(self) -> tuple[tuple[str, ...], ...]:
+        return self._drops("cell", DEFAULT_DROP_CELL_METADATA)
+
+    def _drops(self, scope: str, defaults: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        prefix = scope + "."
+        keep = {k[len(prefix):] for k in self.keep_metadata if k.startswith(prefix)}
+        extra = [k[len(prefix):] for k in self.drop_metadata if k.startswith(prefix)]
+        paths = [p for p in (*defaults, *extra) if p not in keep]
+        return tuple(tuple(p.split(".")) for p in dict.fromkeys(paths))
+
+
+DEFAULT_CONFIG = Config()
+
+_TYPES = {
+    "keep_outputs": bool,
+    "keep_count": bool,
+    "max_output_size": int,
+    "drop_metadata": list,
+    "keep_metadata": list,
+    "upgrade_v3": bool,
+    "pair": str,
+}
+_PAIR_FORMATS = ("py:percent", "py:light", "md", "md:myst")
+
+
+def _toml_loads(text: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib.loads(text)
+
+
+def config_from_dict(table: dict, source: str = "<config>") -> Config:
+    """Check a ``[tool.nbgit]`` table and build a :class:`Config`; :class:`ConfigError` names bad keys."""
+    values: dict = {}
+    for key, value in table.items():
+        want = _TYPES.get(key)
+        if want is None:
+            known = ", ".join(sorted(_TYPES))
+            raise ConfigError(f"{source}: unknown key {key!r} in [tool.nbgit] (known keys: {known})")
+        if want is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ConfigError(f"{source}: {key} must be a non-negative integer (bytes), not {value!r}")
+        if want is not int and not isinstance(value, want):
+            raise ConfigError(f"{source}: {key} must be a {want.__name__}, not {value!r}")
+        if want is list:
+            for item in value:
+                if not isinstance(item, str) or not item.startswith(("notebook.", "cell.")):
+                    raise ConfigError(
+                        f"{source}: {key} entries must be strings starting with 'notebook.' or 'cell.', not {item!r}"
+                    )
+            value = tuple(value)
+        if key == "pair" and value not in _PAIR_FORMATS:
+            raise ConfigError(f"{source}: pair must be one of {', '.join(_PAIR_FORMATS)}, not {value!r}")
+        values[key] = value
+    return Config(**values, source=source)
+
+
+def load_config(root: str | os.PathLike = ".") -> Config:
+    """Read the configuration of the repository whose work tree is ``root``."""
+    for name in (".nbgit.toml", "pyproject.toml"):
+        path = os.path.join(root, name)
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            continue
+        try:
+            doc = _toml_loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        table = doc.get("tool", {}).get("nbgit")
+        if name == ".nbgit.toml" and table is None:
+            table = doc
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.nbgit] must be a table")
+        return config_from_dict(table, source=path)
+    return DEFAULT_CONFIG
+
+
+__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG", "load_config", "config_from_dict"]

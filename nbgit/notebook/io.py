@@ -1,0 +1,185 @@
+"""Notebook bytes <-> dict, keeping the file's own layout.
+
+A notebook is a plain ``dict`` as :func:`json.loads` gives it. To keep diffs of
+cleaned notebooks small, :func:`dumps` writes a notebook back in the layout of
+the file it came from (:class:`Layout`: indent, key order, ASCII escaping, line
+ending, final newline). New content gets Jupyter's own layout (indent 1, sorted
+keys, no ASCII escaping, final newline).
+
+Only the standard library is imported here: this module is on every driver's
+hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+
+class NotebookError(ValueError):
+    """The bytes are not a notebook nbgit can read; ``reason`` says why in a few words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a notebook file is laid out on disk."""
+
+    indent: int | str | None = 1
+    sort_keys: bool = True
+    ensure_ascii: bool = False
+    newline: str = "\n"
+    final_newline: bool = True
+    item_separator: str = ","
+    key_separator: str = ": "
+
+
+JUPYTER_LAYOUT = Layout()
+
+_BOM = b"\xef\xbb\xbf"
+_MARKER_RE = re.compile(rb"^(?:<{7}|>{7}|={7})(?:[ \r\n]|$)", re.MULTILINE)
+_INDENT_RE = re.compile(rb"\{[ \t]*\r?\n([ \t]*)\S")
+_KEYSEP_RE = re.compile(rb'"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)')
+_ITEMSEP_RE = re.compile(rb"[\]}\"el0-9](,[ \t]*)[\"{\[0-9tfn-]")
+_UESC_RE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+
+
+def has_conflict_markers(data: bytes) -> bool:
+    """True if ``data`` has a line that starts with a git conflict marker."""
+    return _MARKER_RE.search(data) is not None
+
+
+def parse(data: bytes) -> dict:
+    """Parse notebook bytes into a dict, or raise :class:`NotebookError`.
+
+    Rejected (the caller passes such bytes through unchanged): empty input,
+    a byte order mark, bytes that are not UTF-8, git conflict markers,
+    invalid JSON, and JSON that is not a notebook.
+    """
+    if not data.strip():
+        raise NotebookError("empty file")
+    if data.startswith(_BOM):
+        raise NotebookError("starts with a UTF-8 byte order mark")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if has_conflict_markers(data):
+            raise NotebookError("contains git conflict markers") from None
+        raise NotebookError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise NotebookError("invalid JSON: nested too deeply") from None
+    check_notebook(nb)
+    return nb
+
+
+def check_notebook(nb: object) -> None:
+    """Raise :class:`NotebookError` unless ``nb`` has the shape of a notebook (v3 or v4)."""
+    if not isinstance(nb, dict):
+        raise NotebookError("not a notebook (top level is not an object)")
+    major = nb.get("nbformat")
+    if not isinstance(major, int) or isinstance(major, bool):
+        raise NotebookError("not a notebook (no integer 'nbformat')")
+    if major >= 4:
+        cells = nb.get("cells")
+        if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+            raise NotebookError("not a notebook (no 'cells' list of objects)")
+    elif major == 3:
+        worksheets = nb.get("worksheets")
+        if not isinstance(worksheets, list) or not all(
+            isinstance(ws, dict) and isinstance(ws.get("cells", []), list) for ws in worksheets
+        ):
+            raise NotebookError("not a notebook (nbformat 3 without a 'worksheets' list)")
+    else:
+        raise NotebookError(f"unsupported nbformat {major}")
+    if not isinstance(nb.get("metadata", {}), dict):
+        raise NotebookError("not a notebook ('metadata' is not an object)")
+
+
+def detect_layout(data: bytes) -> Layout:
+    """Infer the :class:`Layout` of notebook bytes (which must be valid JSON)."""
+    return layout_of(data, json.loads(data))
+
+
+def _looks_ascii_escaped(data: bytes) -> bool:
+    if not data.isascii():
+        return False
+    for m in _UESC_RE.finditer(data):
+        if int(m.group(1), 16) >= 0x80:
+            return True
+    return False
+
+
+def _keys_sorted(nb: dict) -> bool:
+    keys = list(nb)
+    if keys != sorted(keys):
+        return False
+    cells = nb.get("cells")
+    if isinstance(cells, list) and cells and isinstance(cells[0], dict):
+        ck = list(cells[0])
+        return ck == sorted(ck)
+    return True
+
+
+def layout_of(data: bytes, nb: dict) -> Layout:
+    """Like :func:`detect_layout`, reusing an already parsed notebook for key order."""
+    layout = detect_layout_fast(data)
+    return Layout(**{**layout.__dict__, "sort_keys": _keys_sorted(nb)})
+
+
+def detect_layout_fast(data: bytes) -> Layout:
+    """:func:`detect_layout` without the key-order check (``sort_keys`` left True)."""
+    head = data[:4096]
+    newline = "\r\n" if b"\r\n" in head else "\n"
+    m = _INDENT_RE.match(data.lstrip())
+    indent: int | str | None
+    if m is None:
+        indent = None
+    else:
+        ws = m.group(1).decode("ascii")
+        indent = len(ws) if ws and set(ws) == {" "} else (ws or 0)
+    ks = _KEYSEP_RE.search(head)
+    key_separator = (ks.group(1).decode("ascii") if ks else ": ") or ":"
+    if indent is None:
+        its = _ITEMSEP_RE.search(head)
+        item_separator = its.group(1).decode("ascii") if its else ", "
+    else:
+        item_separator = ","
+    return Layout(
+        indent=indent,
+        sort_keys=True,
+        ensure_ascii=_looks_ascii_escaped(data),
+        newline=newline,
+        final_newline=data.endswith(b"\n"),
+        item_separator=item_separator,
+        key_separator=key_separator,
+    )
+
+
+def read(data: bytes) -> tuple[dict, Layout]:
+    """Parse notebook bytes and detect their layout."""
+    nb = parse(data)
+    return nb, layout_of(data, nb)
+
+
+def dumps(nb: dict, layout: Layout = JUPYTER_LAYOUT) -> bytes:
+    """Serialize a notebook in ``layout``."""
+    text = json.dumps(
+        nb,
+        indent=layout.indent,
+        sort_keys=layout.sort_keys,
+        ensure_ascii=layout.ensure_ascii,
+        separators=(layout.item_separator, layout.key_separator),
+    )
+    if layout.newline != "\n":
+        text = text.replace("\n", layout.newline)
+    if layout.final_newline:
+        text += layout.newline
+    return text.encode("utf-8")
