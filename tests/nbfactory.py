@@ -76,3 +76,30 @@ def dirty_notebook(n_cells: int = 3) -> dict:
     nb = notebook(cells)
     nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     return nb
+
+
+def v3_notebook() -> dict:
+    """A small nbformat 3 notebook (worksheets, ``input``, ``prompt_number``) with outputs."""
+    return {
+        "metadata": {"name": "old", "signature": "sha256:0123"},
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "worksheets": [
+            {
+                "cells": [
+                    {"cell_type": "heading", "level": 1, "metadata": {}, "source": "Title"},
+                    {
+                        "cell_type": "code",
+                        "collapsed": False,
+                        "input": "x = 1\nprint(x)",
+                        "language": "python",
+                        "metadata": {"scrolled": True},
+                        "outputs": [{"output_type": "stream", "stream": "stdout", "text": "1\n"}],
+                        "prompt_number": 3,
+                    },
+                    {"cell_type": "markdown", "metadata": {}, "source": "Some *text*"},
+                ],
+                "metadata": {},
+            }
+        ],
+    }
