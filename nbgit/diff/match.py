@@ -1,0 +1,265 @@
+"""Cell matching: which cell of notebook ``a`` became which cell of ``b``.
+
+:func:`match_cells` pairs cells in four passes, cheapest and surest first, so
+that the expensive similarity pass only ever sees the few cells left over:
+
+1. **Equal cells, in order.** Every cell is reduced to a key, the hash of its
+   ``cell_type`` and source text. The two key sequences are aligned by the
+   sequence diff of :mod:`nbgit.diff.sequence` (prefix/suffix stripping,
+   patience anchors on keys unique to both sides, Myers' O(ND) diff inside
+   the gaps, histogram-style anchors when a gap is large and has no unique
+   key). Matching cells by content means notebooks without ids, or with
+   regenerated ids, align just as well as notebooks with stable ids.
+2. **Equal cells, out of order (moves).** Cells whose key is still unmatched
+   on both sides are paired, k-th occurrence with k-th occurrence. Linear.
+3. **Cell ids.** Still-unmatched cells with the same ``id`` on both sides
+   (unique on each side) are paired: an edited cell keeps its id, even when
+   it also moved. Linear.
+4. **Similarity inside the gaps.** The matched pairs that keep their order
+   (the longest increasing run of b-indices, by patience sorting) cut both
+   notebooks into gaps. Inside each gap, cells of ``a`` and ``b`` are scored
+   by the Dice coefficient of their token multisets (words and symbols of the
+   source; a different cell type costs a factor of 0.8), and the in-order
+   chain of candidate pairs with the largest total score is kept (a sparse
+   weighted LCS, O(K log K) with a Fenwick tree over K candidates). Pairs
+   scoring below :data:`SIMILARITY_THRESHOLD` are never matched: such cells
+   are reported as a deletion plus an insertion.
+
+**The bound.** A gap of ``n`` a-cells and ``m`` b-cells with ``n * m <=``
+:data:`FULL_COMPARE_LIMIT` compares every pair. A larger gap compares each
+cell of the longer side only with the ``2 * WINDOW + 1`` cells of the other
+side nearest to its proportional position, so a gap costs at most
+``(2 * WINDOW + 1) * max(n, m)`` similarity calls, and the whole pass
+``O(WINDOW * (N + M))`` calls, never ``O(n * m)``. Each similarity call is
+linear in the two sources (token multisets are computed once per cell).
+
+Result: pairs ``(i, j)`` sorted by ``i``; each index appears at most once.
+Unmatched cells of ``a`` are deletions, unmatched cells of ``b`` insertions;
+matched pairs outside the longest increasing run (:func:`in_order`) are moves.
+Everything is deterministic: no set or hash-seed dependent iteration order.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+
+from nbgit.diff.model import source_text
+from nbgit.diff.sequence import longest_increasing_run, matching_blocks
+
+#: Minimum similarity (0..1) for two different cells to count as one cell edited.
+SIMILARITY_THRESHOLD = 0.5
+#: Gaps with at most this many (a-cell, b-cell) combinations are compared exhaustively.
+FULL_COMPARE_LIMIT = 1024
+#: Otherwise each cell is compared with this many neighbours on each side of its position.
+WINDOW = 16
+#: Similarity factor applied when the cell types differ.
+CELL_TYPE_PENALTY = 0.8
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def cell_key(cell: dict) -> tuple[str, str]:
+    """What makes two cells "the same cell" for anchoring: type and source text."""
+    ctype = cell.get("cell_type")
+    return (ctype if isinstance(ctype, str) else "", source_text(cell))
+
+
+def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
+    """Matched cell pairs ``(index in a, index in b)``, sorted by a-index (see the module docstring)."""
+    ka = [cell_key(c) for c in a]
+    kb = [cell_key(c) for c in b]
+    a_to_b: dict[int, int] = {}
+    b_used: set[int] = set()
+
+    # 1. equal cells, in order
+    for i, j, size in matching_blocks(ka, kb):
+        for t in range(size):
+            a_to_b[i + t] = j + t
+            b_used.add(j + t)
+
+    # 2. equal cells, out of order
+    if len(a_to_b) < min(len(a), len(b)):
+        free_b: dict[tuple[str, str], list[int]] = {}
+        for j, k in enumerate(kb):
+            if j not in b_used:
+                free_b.setdefault(k, []).append(j)
+        if free_b:
+            taken: dict[tuple[str, str], int] = {}
+            for i, k in enumerate(ka):
+                if i in a_to_b:
+                    continue
+                js = free_b.get(k)
+                if js is None:
+                    continue
+                t = taken.get(k, 0)
+                if t < len(js):
+                    a_to_b[i] = js[t]
+                    b_used.add(js[t])
+                    taken[k] = t + 1
+
+    # 3. cell ids
+    if len(a_to_b) < min(len(a), len(b)):
+        ids_b = _unique_ids(b, b_used)
+        if ids_b:
+            ids_a = _unique_ids(a, a_to_b)
+            for cid, i in sorted(ids_a.items(), key=lambda kv: kv[1]):
+                j = ids_b.get(cid)
+                if j is not None:
+                    a_to_b[i] = j
+                    b_used.add(j)
+
+    # 4. similarity inside the gaps left between in-order pairs
+    if len(a_to_b) < min(len(a), len(b)):
+        for i, j in _match_gaps(a, b, a_to_b, b_used):
+            a_to_b[i] = j
+
+    return sorted(a_to_b.items())
+
+
+def in_order(pairs: list[tuple[int, int]]) -> set[int]:
+    """The a-indices of the pairs that keep their order (a longest increasing run); the rest moved."""
+    keep = longest_increasing_run([j for _, j in pairs])
+    return {pairs[k][0] for k in keep}
+
+
+def _unique_ids(cells: list[dict], used) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    dup: set[str] = set()
+    for idx, cell in enumerate(cells):
+        cid = cell.get("id")
+        if not isinstance(cid, str) or not cid:
+            continue
+        if cid in seen:
+            dup.add(cid)
+        else:
+            seen[cid] = idx
+    return {cid: idx for cid, idx in seen.items() if cid not in dup and idx not in used}
+
+
+def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int]) -> list[tuple[int, int]]:
+    pairs = sorted(a_to_b.items())
+    spine = [pairs[k] for k in longest_increasing_run([j for _, j in pairs])]
+    free_a = [i for i in range(len(a)) if i not in a_to_b]
+    free_b = [j for j in range(len(b)) if j not in b_used]
+    if not free_a or not free_b:
+        return []
+    tokens: dict[tuple[str, int], tuple[Counter, int, str]] = {}
+    out: list[tuple[int, int]] = []
+    bounds = [(-1, -1), *spine, (len(a), len(b))]
+    for (ai0, bj0), (ai1, bj1) in zip(bounds, bounds[1:]):
+        ga = free_a[bisect_right(free_a, ai0) : bisect_left(free_a, ai1)]
+        if not ga:
+            continue
+        gb = free_b[bisect_right(free_b, bj0) : bisect_left(free_b, bj1)]
+        if not gb:
+            continue
+        out += _match_gap(a, b, ga, gb, tokens)
+    return out
+
+
+def _profile(cell: dict, side: str, idx: int, cache: dict) -> tuple[Counter, int, str]:
+    key = (side, idx)
+    prof = cache.get(key)
+    if prof is None:
+        toks = Counter(_TOKEN_RE.findall(source_text(cell)))
+        ctype = cell.get("cell_type")
+        prof = (toks, sum(toks.values()), ctype if isinstance(ctype, str) else "")
+        cache[key] = prof
+    return prof
+
+
+def similarity(x: tuple[Counter, int, str], y: tuple[Counter, int, str]) -> float:
+    """Dice coefficient of two token multisets (1.0 for two empty sources), times the type penalty."""
+    tx, nx, cx = x
+    ty, ny, cy = y
+    if nx == 0 and ny == 0:
+        score = 1.0
+    elif nx == 0 or ny == 0:
+        return 0.0
+    else:
+        if len(tx) > len(ty):
+            tx, ty = ty, tx
+        common = 0
+        for tok, c in tx.items():
+            d = ty.get(tok)
+            if d:
+                common += c if c < d else d
+        score = 2.0 * common / (nx + ny)
+    return score if cx == cy else score * CELL_TYPE_PENALTY
+
+
+def _candidates(n: int, m: int):
+    """(ia, ib) index pairs to score in an n x m gap, at most (2*WINDOW+1)*max(n, m) of them."""
+    if n * m <= FULL_COMPARE_LIMIT:
+        for x in range(n):
+            for y in range(m):
+                yield x, y
+        return
+    if n >= m:
+        for x in range(n):
+            c = (x * m) // n
+            for y in range(max(0, c - WINDOW), min(m, c + WINDOW + 1)):
+                yield x, y
+    else:
+        seen_rows: dict[int, list[int]] = {}
+        for y in range(m):
+            c = (y * n) // m
+            for x in range(max(0, c - WINDOW), min(n, c + WINDOW + 1)):
+                seen_rows.setdefault(x, []).append(y)
+        for x in sorted(seen_rows):
+            for y in seen_rows[x]:
+                yield x, y
+
+
+def _match_gap(a, b, ga: list[int], gb: list[int], cache: dict) -> list[tuple[int, int]]:
+    """The in-order chain of similar pairs with the largest total score (sparse weighted LCS)."""
+    cands: list[tuple[int, int, float]] = []
+    for x, y in _candidates(len(ga), len(gb)):
+        i, j = ga[x], gb[y]
+        s = similarity(_profile(a[i], "a", i, cache), _profile(b[j], "b", j, cache))
+        if s >= SIMILARITY_THRESHOLD:
+            cands.append((x, y, s))
+    if not cands:
+        return []
+    m = len(gb)
+    # Fenwick tree over y: prefix maximum of (score, candidate index) of chains ending before y.
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (m + 1)
+    best: list[tuple[float, int]] = [(0.0, -1)] * len(cands)  # (chain score, previous candidate)
+    k = 0
+    while k < len(cands):
+        row = cands[k][0]
+        end = k
+        while end < len(cands) and cands[end][0] == row:
+            end += 1
+        for c in range(k, end):  # query the whole row before updating: one pair per a-cell
+            _, y, s = cands[c]
+            q = (0.0, -1)
+            pos = y  # prefix [0, y)
+            while pos > 0:
+                if tree[pos] > q:
+                    q = tree[pos]
+                pos -= pos & -pos
+            best[c] = (q[0] + s, q[1])
+        for c in range(k, end):
+            _, y, _s = cands[c]
+            val = (best[c][0], c)
+            pos = y + 1
+            while pos <= m:
+                if val > tree[pos]:
+                    tree[pos] = val
+                pos += pos & -pos
+        k = end
+    top = max(range(len(cands)), key=lambda c: (best[c][0], -c))
+    out: list[tuple[int, int]] = []
+    c = top
+    while c != -1:
+        x, y, _ = cands[c]
+        out.append((ga[x], gb[y]))
+        c = best[c][1]
+    out.reverse()
+    return out
+
+
+__all__ = ["match_cells", "in_order", "cell_key", "similarity", "SIMILARITY_THRESHOLD", "WINDOW", "FULL_COMPARE_LIMIT"]

@@ -1,0 +1,165 @@
+"""What a notebook diff says, for renderers and the merge engine.
+
+A :class:`NotebookDiff` lists one :class:`CellDiff` per cell of either side,
+in *display order*: the order of ``b``, with each deleted cell placed where it
+stood in ``a`` (right after the cell it followed there). Cells keep references
+(never copies) to the cell dicts of both notebooks, so a renderer has the full
+content at hand without re-reading anything.
+
+Kinds of cell entries:
+
+``unchanged``  matched, equal, in order (``a_index``/``b_index`` both set)
+``moved``      matched, equal, but out of order relative to the longest run
+               of matched cells that kept their order
+``modified``   matched, some part differs (``changed`` says which; ``moved``
+               is True when it also left the order)
+``inserted``   only in ``b`` (``a_index`` is None)
+``deleted``    only in ``a`` (``b_index`` is None)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nbgit.diff.sequence import Opcode
+
+#: Parts of a cell, in the order ``CellDiff.changed`` lists them (other keys follow, sorted).
+CELL_PARTS = ("cell_type", "source", "outputs", "execution_count", "metadata", "attachments", "id")
+
+UNCHANGED = "unchanged"
+MOVED = "moved"
+MODIFIED = "modified"
+INSERTED = "inserted"
+DELETED = "deleted"
+
+
+def source_text(cell: dict | None) -> str:
+    """A cell's source as one string (nbformat allows a string or a list of lines)."""
+    if cell is None:
+        return ""
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        return "".join(src)
+    return src if isinstance(src, str) else str(src)
+
+
+def source_lines(cell: dict | None) -> list[str]:
+    """A cell's source split into lines, each keeping its line ending."""
+    return source_text(cell).splitlines(keepends=True)
+
+
+@dataclass(frozen=True)
+class CellDiff:
+    """One cell of the display: see the module docstring for ``kind``.
+
+    ``source`` holds line opcodes ``(tag, i1, i2, j1, j2)`` over
+    :func:`source_lines` of ``a_cell`` and ``b_cell`` (only for ``modified``
+    cells whose source text changed; empty otherwise). ``changed`` names the
+    parts that differ for ``modified`` cells, in :data:`CELL_PARTS` order
+    (then any other cell key, sorted); ``"source"`` is listed also when only
+    the JSON form of the source differs (string vs list of lines).
+    """
+
+    kind: str
+    a_index: int | None
+    b_index: int | None
+    moved: bool = False
+    source: tuple[Opcode, ...] = ()
+    changed: tuple[str, ...] = ()
+    a_cell: dict | None = field(default=None, repr=False, compare=False)
+    b_cell: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def a_lines(self) -> list[str]:
+        return source_lines(self.a_cell)
+
+    @property
+    def b_lines(self) -> list[str]:
+        return source_lines(self.b_cell)
+
+    @property
+    def cell(self) -> dict:
+        """The cell as it is shown: ``b``'s version, or ``a``'s for a deleted cell."""
+        return self.b_cell if self.b_cell is not None else self.a_cell  # type: ignore[return-value]
+
+    def to_json(self) -> dict:
+        """A JSON-ready summary (used by ``nbgit diff --json``)."""
+        out: dict = {"kind": self.kind, "a_index": self.a_index, "b_index": self.b_index}
+        if self.moved:
+            out["moved"] = True
+        if self.changed:
+            out["changed"] = list(self.changed)
+        if self.source:
+            out["source"] = [list(op) for op in self.source]
+        cell = self.cell
+        if cell is not None:
+            out["cell_type"] = cell.get("cell_type")
+            if isinstance(cell.get("id"), str):
+                out["id"] = cell["id"]
+        return out
+
+
+@dataclass(frozen=True)
+class NotebookDiff:
+    """The difference between notebooks ``a`` and ``b`` (both nbformat 4 dicts).
+
+    ``cells``: :class:`CellDiff` entries in display order.
+    ``metadata_changed``: top-level keys of the notebook ``metadata`` that were
+    added, removed or changed (sorted).
+    ``nbformat``: ``((major, minor) of a, (major, minor) of b)`` when they differ, else None.
+    ``other_changed``: other top-level notebook keys that differ (sorted).
+    ``a`` / ``b``: the notebooks themselves (references).
+    """
+
+    cells: tuple[CellDiff, ...]
+    metadata_changed: tuple[str, ...] = ()
+    nbformat: tuple[tuple, tuple] | None = None
+    other_changed: tuple[str, ...] = ()
+    a: dict = field(default_factory=dict, repr=False, compare=False)
+    b: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def is_empty(self) -> bool:
+        """True when ``a`` and ``b`` are the same notebook."""
+        return (
+            not self.metadata_changed
+            and self.nbformat is None
+            and not self.other_changed
+            and all(c.kind == UNCHANGED for c in self.cells)
+        )
+
+    def counts(self) -> dict[str, int]:
+        """How many cells of each kind (``moved`` counts modified+moved cells too)."""
+        out = {k: 0 for k in (UNCHANGED, MODIFIED, MOVED, INSERTED, DELETED)}
+        for c in self.cells:
+            out[c.kind] += 1
+            if c.kind == MODIFIED and c.moved:
+                out[MOVED] += 1
+        return out
+
+    def to_json(self) -> dict:
+        """A JSON-ready summary (used by ``nbgit diff --json``)."""
+        out: dict = {
+            "empty": self.is_empty(),
+            "counts": self.counts(),
+            "cells": [c.to_json() for c in self.cells],
+            "metadata_changed": list(self.metadata_changed),
+        }
+        if self.nbformat is not None:
+            out["nbformat"] = [list(v) for v in self.nbformat]
+        if self.other_changed:
+            out["other_changed"] = list(self.other_changed)
+        return out
+
+
+__all__ = [
+    "CELL_PARTS",
+    "CellDiff",
+    "NotebookDiff",
+    "source_lines",
+    "source_text",
+    "UNCHANGED",
+    "MOVED",
+    "MODIFIED",
+    "INSERTED",
+    "DELETED",
+]

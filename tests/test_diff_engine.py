@@ -1,0 +1,128 @@
+"""Unit tests of the diff core: line diff opcodes, cell matching, diff/apply on small notebooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from nbfactory import code_cell, markdown_cell, notebook, stream
+from nbgit.diff import apply_diff, diff_notebooks
+from nbgit.diff.match import match_cells
+from nbgit.diff.sequence import diff_lines, diff_sequences, longest_increasing_run
+
+
+def rebuild(a, b, ops):
+    out, i_prev, j_prev = [], 0, 0
+    for tag, i1, i2, j1, j2 in ops:
+        assert (i1, j1) == (i_prev, j_prev)
+        assert tag in ("equal", "replace", "delete", "insert")
+        if tag == "equal":
+            assert a[i1:i2] == b[j1:j2]
+            out += a[i1:i2]
+        else:
+            out += b[j1:j2]
+        i_prev, j_prev = i2, j2
+    assert (i_prev, j_prev) == (len(a), len(b))
+    return out
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("", ""),
+        ("abc", ""),
+        ("", "abc"),
+        ("abcabba", "cbabac"),  # the example of Myers' paper: D = 5
+        ("xaxbxc", "abc"),
+    ],
+)
+def test_sequence_opcodes_rebuild_b(a, b):
+    ops = diff_sequences(list(a), list(b))
+    assert rebuild(list(a), list(b), ops) == list(b)
+
+
+def test_myers_finds_shortest_edit_script():
+    ops = diff_sequences(list("abcabba"), list("cbabac"))
+    edits = sum((i2 - i1) + (j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+    assert edits == 5
+
+
+def test_diff_lines_keeps_unique_lines_anchored():
+    a = [f"line {k}\n" for k in range(200)]
+    b = a[:50] + ["new\n"] + a[50:150] + a[151:]
+    ops = diff_lines(a, b)
+    assert [op[0] for op in ops] == ["equal", "insert", "equal", "delete", "equal"]
+    assert rebuild(a, b, ops) == b
+
+
+def test_longest_increasing_run():
+    values = [3, 1, 4, 1, 5, 9, 2, 6]
+    run = [values[k] for k in longest_increasing_run(values)]
+    assert len(run) == 4 and run == sorted(run) and len(set(run)) == 4
+
+
+def test_match_cells_without_ids_by_content():
+    a = [code_cell(f"x{k} = {k}\n") for k in range(5)]
+    b = [a[0], a[2], code_cell("x1 = 100\n"), a[3], a[4], code_cell("brand new\n")]
+    # x1 edited and moved after x2: without ids it is a deletion plus an insertion or a match
+    pairs = match_cells(a, b)
+    assert (0, 0) in pairs and (2, 1) in pairs and (3, 3) in pairs and (4, 4) in pairs
+    assert all(j != 5 for _, j in pairs)
+
+
+def test_match_cells_by_id_across_the_notebook():
+    a = [code_cell("import os\n", id="a"), code_cell("print(1)\n", id="b"), markdown_cell("# Title\n", id="c")]
+    b = [markdown_cell("# Title\n", id="c"), code_cell("something else entirely\n", id="a"), code_cell("print(1)\n", id="b")]
+    assert match_cells(a, b) == [(0, 1), (1, 2), (2, 0)]
+
+
+def test_similar_cell_is_modified_not_replaced():
+    a = notebook([code_cell("import numpy as np\nx = np.arange(10)\n"), markdown_cell("# End\n")])
+    b = notebook([code_cell("import numpy as np\nx = np.arange(20)\n"), markdown_cell("# End\n")])
+    d = diff_notebooks(a, b)
+    assert [c.kind for c in d.cells] == ["modified", "unchanged"]
+    assert d.cells[0].changed == ("source",)
+    assert d.cells[0].source == (("equal", 0, 1, 0, 1), ("replace", 1, 2, 1, 2))
+    assert apply_diff(a, d) == b
+
+
+def test_parts_changed_and_roundtrip():
+    a = notebook([code_cell("x = 1\n", outputs=[stream("1\n")], count=1, metadata={"tags": ["t"]})])
+    b = notebook([code_cell("x = 1\n", outputs=[stream("2\n")], count=2, metadata={})])
+    b["metadata"]["authors"] = ["me"]
+    b["nbformat_minor"] = 4
+    d = diff_notebooks(a, b)
+    assert d.cells[0].kind == "modified"
+    assert d.cells[0].changed == ("outputs", "execution_count", "metadata")
+    assert d.metadata_changed == ("authors",)
+    assert d.nbformat == ((4, 5), (4, 4))
+    assert not d.is_empty()
+    assert apply_diff(a, d) == b
+    assert diff_notebooks(a, a).is_empty()
+
+
+def test_move_is_reported_as_move():
+    cells = [code_cell(f"cell_{k}()\n") for k in range(6)]
+    a = notebook(cells)
+    b = notebook(cells[1:4] + cells[:1] + cells[4:])
+    d = diff_notebooks(a, b)
+    assert [c.kind for c in d.cells].count("moved") == 1
+    moved = next(c for c in d.cells if c.kind == "moved")
+    assert (moved.a_index, moved.b_index) == (0, 3)
+    assert apply_diff(a, d) == b
+
+
+def test_deleted_cells_shown_where_they_stood():
+    a = notebook([code_cell("a\n"), code_cell("b\n"), code_cell("c\n")])
+    b = notebook([code_cell("a\n"), code_cell("zzz qqq\n"), code_cell("c\n")])
+    d = diff_notebooks(a, b)
+    assert [(c.kind, c.a_index, c.b_index) for c in d.cells] == [
+        ("unchanged", 0, 0),
+        ("deleted", 1, None),
+        ("inserted", None, 1),
+        ("unchanged", 2, 2),
+    ]
+
+
+def test_nbformat3_is_refused():
+    with pytest.raises(ValueError, match="nbformat 3"):
+        diff_notebooks({"nbformat": 3, "worksheets": []}, notebook([]))
