@@ -1,0 +1,66 @@
+"""nbgit textconv: a notebook as readable cell-by-cell text (git's diff.nbgit.textconv)."""
+
+from __future__ import annotations
+
+import sys
+
+DESCRIPTION = (
+    "Print a notebook as readable text, one block per cell: a `# %% [code] (id ...)` header,\n"
+    "the source as is, outputs summarized on `#> ` lines (text truncated, images as\n"
+    "<image/png 12.3 kB sha1:...>, errors as `ename: evalue`). The notebook is cleaned with the\n"
+    "repository's config first, so what you see is what would be committed.\n\n"
+    "git runs this for `git diff`, `git log -p`, `git show` and `git blame` once `nbgit install`\n"
+    "has set diff.nbgit.textconv. A file that is not a readable notebook (conflict markers,\n"
+    "invalid JSON, not UTF-8, empty) is printed unchanged, with a warning on stderr."
+)
+EPILOG = "exit status: 0 done (also for unreadable notebooks, printed raw); 2 on a missing file or usage error"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 1 and not argv[0].startswith("-"):
+        # git's call form (one path): skip argparse, this runs once per blob
+        path, clean, numbers = argv[0], True, False
+    elif len(argv) == 2 and argv[0] == "--" and argv[1]:
+        path, clean, numbers = argv[1], True, False
+    else:
+        from nbgit.cli import parser as make_parser
+
+        p = make_parser("textconv", DESCRIPTION, EPILOG)
+        p.add_argument("path", metavar="PATH", help="the notebook to show ('-' reads stdin)")
+        p.add_argument("--no-clean", action="store_true", help="show the notebook as it is, without cleaning it first")
+        p.add_argument("--numbers", action="store_true", help="number the cells in their headers (`cell 3`)")
+        args = p.parse_args(argv)
+        path, clean, numbers = args.path, not args.no_clean, args.numbers
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        print(f"nbgit: error: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+    config = _load_config() if clean else None
+
+    from nbgit.git.textconv import convert
+
+    out = convert(data, config, path=path, stderr=sys.stderr, numbers=numbers)
+    sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _load_config():
+    """The config of the work tree git runs us in (its root); on an error, a warning and the defaults."""
+    from nbgit._fs import find_worktree_root
+    from nbgit.notebook.config import DEFAULT_CONFIG, ConfigError, load_config
+
+    root = find_worktree_root(".") or "."
+    try:
+        return load_config(root)
+    except ConfigError as exc:
+        print(f"nbgit: warning: {exc}; textconv uses the default config", file=sys.stderr, flush=True)
+        return DEFAULT_CONFIG
+
