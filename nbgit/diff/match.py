@@ -24,13 +24,18 @@ that the expensive similarity pass only ever sees the few cells left over:
    weighted LCS, O(K log K) with a Fenwick tree over K candidates). Pairs
    scoring below :data:`SIMILARITY_THRESHOLD` are never matched: such cells
    are reported as a deletion plus an insertion.
+5. **Edited and moved cells.** If few cells are still unmatched (at most
+   :data:`LEFTOVER_LIMIT` combinations), the most similar leftover pairs above
+   :data:`LEFTOVER_THRESHOLD` are matched wherever they are (greedy, best
+   first): a cell both moved and edited in a notebook without ids.
 
 **The bound.** A gap of ``n`` a-cells and ``m`` b-cells with ``n * m <=``
 :data:`FULL_COMPARE_LIMIT` compares every pair. A larger gap compares each
 cell of the longer side only with the ``2 * WINDOW + 1`` cells of the other
 side nearest to its proportional position, so a gap costs at most
 ``(2 * WINDOW + 1) * max(n, m)`` similarity calls, and the whole pass
-``O(WINDOW * (N + M))`` calls, never ``O(n * m)``. Each similarity call is
+``O(WINDOW * (N + M))`` calls, never ``O(n * m)``; pass 5 adds at most
+:data:`LEFTOVER_LIMIT` calls. Each similarity call is
 linear in the two sources (token multisets are computed once per cell).
 
 Result: pairs ``(i, j)`` sorted by ``i``; each index appears at most once.
@@ -54,6 +59,11 @@ SIMILARITY_THRESHOLD = 0.5
 FULL_COMPARE_LIMIT = 1024
 #: Otherwise each cell is compared with this many neighbours on each side of its position.
 WINDOW = 16
+#: Cells left unmatched anywhere are compared pairwise only up to this many combinations ...
+LEFTOVER_LIMIT = 4096
+#: ... and paired (as edited and moved) only above this similarity, with at least this many tokens.
+LEFTOVER_THRESHOLD = 0.7
+LEFTOVER_MIN_TOKENS = 3
 #: Similarity factor applied when the cell types differ.
 CELL_TYPE_PENALTY = 0.8
 
@@ -111,8 +121,15 @@ def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
                     b_used.add(j)
 
     # 4. similarity inside the gaps left between in-order pairs
+    cache: dict = {}
     if len(a_to_b) < min(len(a), len(b)):
-        for i, j in _match_gaps(a, b, a_to_b, b_used):
+        for i, j in _match_gaps(a, b, a_to_b, b_used, cache):
+            a_to_b[i] = j
+            b_used.add(j)
+
+    # 5. edited *and* moved cells, when few cells are left over
+    if len(a_to_b) < min(len(a), len(b)):
+        for i, j in _match_leftovers(a, b, a_to_b, b_used, cache):
             a_to_b[i] = j
 
     return sorted(a_to_b.items())
@@ -138,14 +155,46 @@ def _unique_ids(cells: list[dict], used) -> dict[str, int]:
     return {cid: idx for cid, idx in seen.items() if cid not in dup and idx not in used}
 
 
-def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int]) -> list[tuple[int, int]]:
+def _match_leftovers(a, b, a_to_b, b_used, cache) -> list[tuple[int, int]]:
+    """Pair cells left over anywhere that are very similar (edited and moved), best pairs first.
+
+    Only when ``left_a * left_b <= LEFTOVER_LIMIT``: a bounded number of calls.
+    """
+    left_a = [i for i in range(len(a)) if i not in a_to_b]
+    left_b = [j for j in range(len(b)) if j not in b_used]
+    if not left_a or not left_b or len(left_a) * len(left_b) > LEFTOVER_LIMIT:
+        return []
+    scored = []
+    for i in left_a:
+        pa = _profile(a[i], "a", i, cache)
+        if pa[1] < LEFTOVER_MIN_TOKENS:
+            continue
+        for j in left_b:
+            pb = _profile(b[j], "b", j, cache)
+            if pb[1] < LEFTOVER_MIN_TOKENS:
+                continue
+            s = similarity(pa, pb)
+            if s >= LEFTOVER_THRESHOLD:
+                scored.append((-s, i, j))
+    scored.sort()
+    out = []
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    for _, i, j in scored:
+        if i not in taken_a and j not in taken_b:
+            taken_a.add(i)
+            taken_b.add(j)
+            out.append((i, j))
+    return out
+
+
+def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int], cache: dict) -> list[tuple[int, int]]:
     pairs = sorted(a_to_b.items())
     spine = [pairs[k] for k in longest_increasing_run([j for _, j in pairs])]
     free_a = [i for i in range(len(a)) if i not in a_to_b]
     free_b = [j for j in range(len(b)) if j not in b_used]
     if not free_a or not free_b:
         return []
-    tokens: dict[tuple[str, int], tuple[Counter, int, str]] = {}
     out: list[tuple[int, int]] = []
     bounds = [(-1, -1), *spine, (len(a), len(b))]
     for (ai0, bj0), (ai1, bj1) in zip(bounds, bounds[1:]):
@@ -155,7 +204,7 @@ def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int]) -> list[tuple[in
         gb = free_b[bisect_right(free_b, bj0) : bisect_left(free_b, bj1)]
         if not gb:
             continue
-        out += _match_gap(a, b, ga, gb, tokens)
+        out += _match_gap(a, b, ga, gb, cache)
     return out
 
 
