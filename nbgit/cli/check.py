@@ -1,0 +1,293 @@
+"""nbgit check: fail on notebooks that are not clean, invalid, conflicted or out of sync.
+
+Made for CI and pre-commit: one line per problem (``path:line: problem``),
+GitHub Actions annotations when ``GITHUB_ACTIONS=true``, exit 1 when any
+notebook has a problem. ``--fix`` cleans notebooks in place (atomically); the
+other problems need a person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+
+from nbgit.cli import parser as make_parser
+
+#: nbgit's merge driver writes conflicts into cell sources as git-style marker lines.
+_SOURCE_MARKER_RE = re.compile(r"^(<{7,}|={7,}|>{7,})(?: |$)", re.MULTILINE)
+_FILE_MARKER_RE = re.compile(rb"^(?:<{7}|>{7}|={7})(?:[ \r\n]|$)", re.MULTILINE)
+
+UNCLEAN, INVALID, SCHEMA, CONFLICT, PAIR = "not clean", "invalid", "invalid nbformat", "conflict", "out of sync"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a notebook file; ``line`` is 1-based in the file (for annotations)."""
+
+    kind: str
+    message: str
+    line: int = 1
+    fixable: bool = False
+
+
+@dataclass
+class Result:
+    path: str
+    problems: list[Problem]
+    fixed: bytes | None = None  # cleaned bytes, when the only fixable problem is "not clean"
+
+
+def check_bytes(data: bytes, config, validate: bool = True) -> Result:
+    """All problems of one notebook's bytes under ``config`` (pure: no I/O)."""
+    from nbgit.notebook.clean import clean_bytes
+    from nbgit.notebook.io import NotebookError, parse
+
+    problems: list[Problem] = []
+    m = _FILE_MARKER_RE.search(data)
+    if m is not None:
+        line = data.count(b"\n", 0, m.start()) + 1
+        problems.append(Problem(CONFLICT, "git conflict markers in the file (resolve them, or try `nbgit fix`)", line))
+        return Result("", problems)
+    try:
+        nb = parse(data)
+    except NotebookError as exc:
+        problems.append(Problem(INVALID, exc.reason, _error_line(exc.reason)))
+        return Result("", problems)
+    if validate:
+        err = schema_error(nb)
+        if err:
+            problems.append(Problem(SCHEMA, err))
+    for index, lineno in _cells_with_markers(nb, data):
+        problems.append(
+            Problem(CONFLICT, f"cell {index + 1} has unresolved merge conflict markers in its source", lineno)
+        )
+    try:
+        cleaned = clean_bytes(data, config)
+    except NotebookError as exc:  # pragma: no cover - parse() accepted it above
+        problems.append(Problem(INVALID, exc.reason))
+        return Result("", problems)
+    fixed = None
+    if cleaned != data:
+        fixed = cleaned
+        problems.append(
+            Problem(UNCLEAN, _unclean_message(nb, config), _first_difference_line(data, cleaned), fixable=True)
+        )
+    return Result("", problems, fixed)
+
+
+def schema_error(nb: dict) -> str | None:
+    """nbformat's schema verdict on ``nb`` (None when valid). nbformat is imported only here."""
+    import warnings
+
+    try:
+        from nbformat.validator import ValidationError, validate
+    except ImportError:  # pragma: no cover - nbformat is a dependency
+        return None
+    version = nb.get("nbformat")
+    minor = nb.get("nbformat_minor")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            validate(nb, version=version, version_minor=minor if isinstance(minor, int) else None)
+        except ValidationError as exc:
+            where = "/".join(str(p) for p in getattr(exc, "absolute_path", ()) or ())
+            msg = str(getattr(exc, "message", exc)).splitlines()[0]
+            if len(msg) > 160:
+                msg = msg[:157] + "..."
+            return f"nbformat {version}.{minor} schema: {msg}" + (f" (at {where})" if where else "")
+        except Exception as exc:  # an unknown minor version, a schema that cannot load...
+            return f"nbformat {version}.{minor}: cannot validate ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _cells_with_markers(nb: dict, data: bytes):
+    """(cell index, file line) of cells whose source holds a <<<, ===, >>> marker sequence."""
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
+    text = None
+    pos = 0
+    for index, cell in enumerate(cells):
+        src = cell.get("source", cell.get("input", ""))
+        if isinstance(src, list):
+            src = "".join(s for s in src if isinstance(s, str))
+        if not isinstance(src, str) or "<<<<<<<" not in src:
+            continue
+        kinds = [m.group(1)[0] for m in _SOURCE_MARKER_RE.finditer(src)]
+        try:
+            start = kinds.index("<")
+            mid = kinds.index("=", start)
+            kinds.index(">", mid)
+        except ValueError:
+            continue
+        if text is None:
+            text = data.decode("utf-8", "replace")
+        first = next(m for m in _SOURCE_MARKER_RE.finditer(src) if m.group(1)[0] == "<")
+        marker_line = src[first.start():].split("\n", 1)[0]
+        at = text.find(json.dumps(marker_line, ensure_ascii=False)[1:-1], pos)
+        if at < 0:
+            at = text.find(json.dumps(marker_line)[1:-1], pos)
+        line = 1
+        if at >= 0:
+            line = text.count("\n", 0, at) + 1
+            pos = at + 1
+        yield index, line
+
+
+def _unclean_message(nb: dict, config) -> str:
+    cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
+    outputs = sum(1 for c in cells if c.get("cell_type") == "code" and c.get("outputs"))
+    counts = sum(1 for c in cells if c.get("cell_type") == "code" and c.get("execution_count") is not None)
+    what = []
+    if outputs and not config.keep_outputs:
+        what.append(f"{outputs} cell{'s' if outputs != 1 else ''} with outputs")
+    if counts and not config.keep_count:
+        what.append(f"{counts} execution count{'s' if counts != 1 else ''}")
+    detail = ", ".join(what) if what else "volatile metadata"
+    return f"not clean ({detail}); run `nbgit clean` or `nbgit check --fix`"
+
+
+def _first_difference_line(a: bytes, b: bytes) -> int:
+    n = min(len(a), len(b))
+    lo, hi = 0, n
+    # binary search on prefix equality: fast even for large notebooks
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return a.count(b"\n", 0, lo) + 1
+
+
+def _error_line(reason: str) -> int:
+    m = re.search(r"at line (\d+)", reason)
+    return int(m.group(1)) if m else 1
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+def default_paths(cwd: str = ".") -> list[str]:
+    """Tracked notebooks under ``cwd`` in a git work tree, else every ``*.ipynb`` under it."""
+    from nbgit.git.repo import GitError, git
+
+    try:
+        out = git("ls-files", "-z", "--", "*.ipynb", cwd=cwd)
+    except GitError:
+        return _walk(cwd)
+    return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(cwd, p))]
+
+
+def _walk(top: str) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in ("node_modules", "__pycache__"))
+        for name in sorted(filenames):
+            if name.endswith(".ipynb"):
+                found.append(os.path.normpath(os.path.join(dirpath, name)))
+    return found
+
+
+def expand(paths: list[str]) -> list[str]:
+    out: list[str] = []
+    for p in paths:
+        out.extend(_walk(p) if os.path.isdir(p) else [p])
+    return list(dict.fromkeys(out))
+
+
+def _annotation(path: str, problem: Problem) -> str:
+    def prop(s: str) -> str:
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+
+    msg = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error file={prop(path)},line={problem.line},title={prop('nbgit check: ' + problem.kind)}::{msg}"
+
+
+def _pair_problems(path: str) -> list[Problem]:
+    """Pairs out of sync, when this nbgit ships pairing (``nbgit.pair.check_pair``)."""
+    try:
+        from nbgit.pair import check_pair  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    try:
+        message = check_pair(path)
+    except Exception as exc:  # a broken pair file must not hide the other results
+        return [Problem(PAIR, f"cannot check its pair: {exc}")]
+    return [Problem(PAIR, message)] if message else []
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "check",
+        "Check notebooks for CI and pre-commit: each must be clean under the repository's config\n"
+        "([tool.nbgit]), valid JSON and nbformat, free of conflict markers (git's in the file, or\n"
+        "nbgit's inside cell sources) and, when paired, in sync with its text file.\n\n"
+        "With no PATH: the notebooks git tracks under the current directory, or every *.ipynb\n"
+        "under it outside a repository. A directory PATH is searched for *.ipynb.\n"
+        "When GITHUB_ACTIONS=true, problems are also printed as GitHub Actions annotations.",
+        epilog="exit status: 0 all good; 1 a notebook has a problem; 2 a usage or config error, or a PATH\n"
+        "that cannot be read",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: tracked notebooks)")
+    p.add_argument("--fix", action="store_true", help="clean notebooks that are not clean, in place (atomic write)")
+    p.add_argument("--no-validate", action="store_true", help="skip the nbformat schema validation")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing when all notebooks pass")
+    args = p.parse_args(argv)
+
+    from nbgit._fs import atomic_write, find_worktree_root
+    from nbgit.notebook.config import ConfigError, load_config
+
+    paths = expand(args.paths) if args.paths else default_paths(".")
+    github = os.environ.get("GITHUB_ACTIONS") == "true"
+    configs: dict[str, object] = {}
+    status = 0
+    n_bad = n_fixed = 0
+    for path in paths:
+        root = find_worktree_root(os.path.dirname(os.path.abspath(path))) or os.path.abspath(".")
+        if root not in configs:
+            try:
+                configs[root] = load_config(root)
+            except ConfigError as exc:
+                print(f"nbgit check: error: {exc}", file=sys.stderr)
+                return 2
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            print(f"nbgit check: error: {path}: {exc.strerror}", file=sys.stderr)
+            status = 2
+            continue
+        result = check_bytes(data, configs[root], validate=not args.no_validate)
+        problems = result.problems + _pair_problems(path)
+        if args.fix and result.fixed is not None:
+            atomic_write(path, result.fixed)
+            n_fixed += 1
+            print(f"{path}: cleaned")
+            problems = [pr for pr in problems if not pr.fixable]
+        if not problems:
+            continue
+        n_bad += 1
+        for pr in problems:
+            print(f"{path}:{pr.line}: {pr.message}")
+            if github:
+                print(_annotation(_workspace_relative(path), pr))
+    if not args.quiet or n_bad:
+        summary = f"nbgit check: {len(paths)} notebook{'s' if len(paths) != 1 else ''} checked"
+        if n_fixed:
+            summary += f", {n_fixed} cleaned"
+        summary += f", {n_bad} with problems" if n_bad else ", all good"
+        print(summary, file=sys.stderr)
+    if status:
+        return status
+    return 1 if n_bad else 0
+
+
+def _workspace_relative(path: str) -> str:
+    """Annotations want paths relative to the repository root (GITHUB_WORKSPACE)."""
+    base = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+    rel = os.path.relpath(os.path.abspath(path), base)
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")
