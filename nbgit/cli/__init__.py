@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("nbgit.cli.review", "review pages (HTML, PR-comment markdown) for notebook changes"),
     "check": ("nbgit.cli.check", "fail on notebooks that are not clean, invalid, conflicted or out of sync"),
     "doctor": ("nbgit.cli.doctor", "find what is wrong with nbgit in this clone and say how to fix it"),
+    "renormalize": ("nbgit.cli.renormalize", "re-add committed notebooks through the current clean filter"),
 }
 
 

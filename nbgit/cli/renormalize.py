@@ -1,0 +1,52 @@
+"""nbgit renormalize: re-add committed notebooks through the current clean filter."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "renormalize",
+        "Stage notebooks again through nbgit's clean filter (`git add --renormalize`), after\n"
+        "installing nbgit in an existing repository or changing [tool.nbgit]. By default only\n"
+        "the tracked notebooks whose staged content is not clean under the current config;\n"
+        "commit the result. Like `git add`, it stages each notebook as it is in the work tree.",
+        epilog="exit status: 0 done (or nothing to do); 1 git failed",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="limit to notebooks under these paths")
+    p.add_argument("--all", dest="everything", action="store_true",
+                   help="re-add every tracked notebook, not only the ones that are not clean")
+    p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be re-added")
+    args = p.parse_args(argv)
+
+    from nbgit.cli.doctor import progress_bar
+    from nbgit.git.doctor import notebooks_to_renormalize, renormalize
+    from nbgit.git.repo import GitError, toplevel
+    from nbgit.notebook.config import ConfigError
+
+    try:
+        root = toplevel(".")
+        paths = notebooks_to_renormalize(".", args.paths, everything=args.everything)
+    except (GitError, ConfigError) as exc:
+        print(f"nbgit renormalize: {exc}", file=sys.stderr)
+        return 1
+    if not paths:
+        print("nbgit renormalize: every notebook is already clean; nothing to do")
+        return 0
+    if args.dry_run:
+        for path in paths:
+            print(path)
+        return 0
+    bar = progress_bar("nbgit renormalize")
+    try:
+        edited = renormalize(paths, root, batches=20 if bar else 1, progress=bar)
+    except GitError as exc:
+        print(f"nbgit renormalize: {exc}", file=sys.stderr)
+        return 1
+    for path in edited:
+        print(f"note: {path} had unstaged edits; they are staged now too (`git diff --cached -- {path}`)")
+    print(f"nbgit renormalize: re-added {len(paths)} notebook(s); commit them: git commit -m 'Renormalize notebooks'")
+    return 0

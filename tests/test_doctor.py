@@ -1,0 +1,240 @@
+"""nbgit doctor and nbgit renormalize, on real repositories in the states users get into."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from nbfactory import dirty_notebook, jupyter_bytes
+from nbgit.git import doctor
+from nbgit.notebook.clean import clean_bytes
+
+
+def findings(repo, *args: str) -> tuple[int, list[dict]]:
+    proc = repo.nbgit("doctor", "--json", *args, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["ok"] == (proc.returncode == 0)
+    return proc.returncode, data["findings"]
+
+
+def has(found: list[dict], level: str, *words: str) -> bool:
+    return any(f["level"] == level and all(w in f["message"] for w in words) for f in found)
+
+
+@pytest.fixture
+def healthy(installed_repo):
+    installed_repo.write("nb.ipynb", jupyter_bytes(dirty_notebook()))
+    installed_repo.commit("start")
+    return installed_repo
+
+
+def test_healthy_repository_exit_0(healthy):
+    proc = healthy.nbgit("doctor")
+    assert proc.returncode == 0
+    assert proc.stdout.decode().strip().splitlines() == ["nbgit doctor: nothing wrong (1 committed notebooks checked)"]
+
+
+def test_not_installed(repo):
+    code, found = findings(repo)
+    assert code == 1
+    assert [f["fix"] for f in found] == ["nbgit install"]
+    assert has(found, "error", "not set up")
+
+
+def test_fresh_clone_has_no_drivers(healthy, tmp_path):
+    clone = tmp_path / "clone"
+    healthy.git("clone", "-q", str(healthy.path), str(clone))
+    from conftest import Repo
+
+    cloned = Repo(clone)
+    code, found = findings(cloned)
+    assert code == 1
+    assert has(found, "error", "drivers not installed in this clone")
+    assert all(f["fix"] == "nbgit install" for f in found)
+    cloned.nbgit("install")
+    assert findings(cloned) == (0, [])
+
+
+def test_one_line_per_finding_with_fix(healthy):
+    healthy.git("config", "--unset", "filter.nbgit.required")
+    healthy.git("config", "filter.nbgit.process", "/nonexistent/venv/bin/python -m nbgit filter-process")
+    proc = healthy.nbgit("doctor", check=False)
+    assert proc.returncode == 1
+    lines = proc.stdout.decode().splitlines()
+    assert lines[-1] == "nbgit doctor: 2 problem(s) found (1 committed notebooks checked)"
+    assert len(lines) == 3
+    assert all("; fix: " in line and line.startswith(("error: ", "warning: ")) for line in lines[:-1])
+    assert "\x1b[" not in proc.stdout.decode()  # not a terminal: no colour
+    assert any("/nonexistent/venv/bin/python, which no longer exists" in line for line in lines)
+    assert any("missing filter.nbgit.required" in line for line in lines)
+
+
+def test_interpreter_that_lost_nbgit(healthy, tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    healthy.git("config", "diff.nbgit.textconv", f"{fake} -m nbgit textconv")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "error", "diff.nbgit.textconv", "cannot import nbgit")
+
+
+def test_filter_that_fails_is_reported(healthy):
+    healthy.git("config", "filter.nbgit.process", f"{sys.executable} -m nbgit filter-process --bogus")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "error", "git cannot run nbgit's filter")
+
+
+def test_filter_not_required(healthy):
+    healthy.git("config", "filter.nbgit.required", "false")
+    code, found = findings(healthy)
+    assert code == 1
+    assert [f["fix"] for f in found] == ["git config filter.nbgit.required true"]
+
+
+def test_config_without_attributes(repo):
+    repo.nbgit("install", "--info")
+    (repo.path / ".git" / "info" / "attributes").write_text("")
+    code, found = findings(repo)
+    assert code == 1
+    assert has(found, "error", "no attributes route *.ipynb")
+
+
+def test_uncommitted_gitattributes(installed_repo):
+    code, found = findings(installed_repo)
+    assert code == 1
+    assert has(found, "warning", ".gitattributes", "not committed")
+    installed_repo.commit("attrs", ".gitattributes")
+    assert findings(installed_repo) == (0, [])
+
+
+def test_unclean_notebooks_then_renormalize(repo):
+    dirty = jupyter_bytes(dirty_notebook())
+    for name in ("a.ipynb", "dir/b c.ipynb", "ü.ipynb"):
+        repo.write(name, dirty)
+    repo.commit("before nbgit")
+    repo.nbgit("install")
+    repo.commit("attrs", ".gitattributes")
+    code, found = findings(repo)
+    assert code == 1
+    assert has(found, "warning", "3 committed notebook(s) are not clean")
+    assert found[-1]["fix"].startswith("nbgit renormalize")
+    # an edit in one of them, beyond what the filter strips, is staged too and named
+    repo.write("a.ipynb", dirty.replace(b"x = 0", b"x = 42"))
+    assert repo.nbgit("renormalize", "--dry-run").stdout.decode().splitlines() == ["a.ipynb", "dir/b c.ipynb", "ü.ipynb"]
+    proc = repo.nbgit("renormalize")
+    out = proc.stdout.decode()
+    assert "note: a.ipynb had unstaged edits" in out and "b c.ipynb had" not in out
+    assert "re-added 3 notebook(s)" in out
+    assert proc.stderr == b""  # progress bar only on a terminal
+    assert repo.blob(":dir/b c.ipynb") == clean_bytes(dirty)
+    assert b"x = 42" in repo.blob(":a.ipynb")
+    repo.git("commit", "-qm", "renormalize")
+    assert findings(repo) == (0, [])
+    assert "nothing to do" in repo.nbgit("renormalize").stdout.decode()
+
+
+def test_renormalize_progress_on_a_terminal(repo):
+    for i in range(25):
+        repo.write(f"n{i}.ipynb", jupyter_bytes(dirty_notebook(1)))
+    repo.commit("before nbgit")
+    repo.nbgit("install")
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgit", "renormalize"], cwd=repo.path, stdout=subprocess.PIPE, stderr=slave
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    err = b"".join(chunks).decode()
+    assert "nbgit renormalize [" in err and "25/25" in err
+    assert "re-added 25 notebook(s)" in proc.stdout.decode()
+    assert repo.git("diff", "--cached", "--quiet", "--", "n0.ipynb", check=False).returncode == 1
+
+
+def test_nbstripout_in_effect_is_an_error(healthy):
+    (healthy.path / ".git" / "info" / "attributes").write_text("*.ipynb filter=nbstripout diff=ipynb\n")
+    healthy.git("config", "filter.nbstripout.clean", "python -m nbstripout")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "error", "nbstripout is in effect instead of nbgit", "filter=nbstripout", ".git/info/attributes")
+    assert has(found, "warning", "diff=ipynb")
+    assert any(f["fix"].startswith("nbstripout --uninstall") for f in found)
+
+
+def test_leftover_nbdime_config_is_info_only(healthy):
+    healthy.git("config", "merge.jupyternotebook.driver", "git-nbmergedriver merge %O %A %B %L %P")
+    code, found = findings(healthy)
+    assert code == 0
+    assert [f["level"] for f in found] == ["info"]
+    assert "git config --remove-section merge.jupyternotebook" in found[0]["fix"]
+
+
+def test_precommit_nbstripout_hook(healthy):
+    healthy.write(".pre-commit-config.yaml", "repos:\n- repo: https://github.com/kynan/nbstripout\n  hooks:\n  - id: nbstripout\n")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "warning", "runs nbstripout")
+
+
+def test_committed_conflict_markers(healthy):
+    healthy.write("broken.ipynb", b'{\n<<<<<<< HEAD\n "a": 1\n=======\n "a": 2\n>>>>>>> other\n}\n')
+    healthy.commit("oops")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "warning", "broken.ipynb", "conflict markers")
+
+
+def test_invalid_config(healthy):
+    healthy.write(".nbgit.toml", "keep_outptus = true\n")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "error", "keep_outptus")
+
+
+def test_old_git_versions(healthy, monkeypatch):
+    monkeypatch.chdir(healthy.path)
+    monkeypatch.setattr(doctor, "_version", lambda cwd: (2, 10, 0))
+    report = doctor.diagnose(".", content=False)
+    lines = [f.line() for f in report.findings]
+    assert any(line.startswith("warning: git 2.10.0 is older than 2.11") for line in lines)
+    assert any("no `git add --renormalize`" in line for line in lines)
+    monkeypatch.setattr(doctor, "_version", lambda cwd: (2, 43, 0))
+    report = doctor.diagnose(".", content=False)
+    if "merge.nbgit.driver" in healthy.out("config", "--list"):
+        assert [f.level for f in report.findings] == ["info"]
+        assert "%S %X %Y" in report.findings[0].message
+    else:
+        assert report.findings == []
+
+
+def test_outside_a_repository(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "doctor"], cwd=tmp_path, capture_output=True)
+    assert proc.returncode == 1
+    assert b"not inside a git work tree" in proc.stdout
+    assert b"Traceback" not in proc.stderr
+
+
+def test_help():
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "doctor", "--help"], capture_output=True)
+    assert proc.returncode == 0 and b"exit status" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "renormalize", "--help"], capture_output=True)
+    assert proc.returncode == 0 and b"git add --renormalize" in proc.stdout
