@@ -44,7 +44,8 @@ _BOM = b"\xef\xbb\xbf"
 _MARKER_RE = re.compile(rb"^(?:<{7}|>{7}|={7})(?:[ \r\n]|$)", re.MULTILINE)
 _INDENT_RE = re.compile(rb"\{[ \t]*\r?\n([ \t]*)\S")
 _KEYSEP_RE = re.compile(rb'"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)')
-_ITEMSEP_RE = re.compile(rb"[\]}\"el0-9](,[ \t]*)[\"{\[0-9tfn-]")
+# a whole string token (commas inside strings are skipped) or an item separator
+_ITEMSEP_RE = re.compile(rb'"(?:[^"\\]|\\.)*"|(,[ \t]*)')
 _UESC_RE = re.compile(rb"\\u([0-9a-fA-F]{4})")
 
 
@@ -148,8 +149,11 @@ def detect_layout_fast(data: bytes) -> Layout:
     ks = _KEYSEP_RE.search(head)
     key_separator = (ks.group(1).decode("ascii") if ks else ": ") or ":"
     if indent is None:
-        its = _ITEMSEP_RE.search(head)
-        item_separator = its.group(1).decode("ascii") if its else ", "
+        item_separator = ", "
+        for its in _ITEMSEP_RE.finditer(data):
+            if its.group(1) is not None:
+                item_separator = its.group(1).decode("ascii")
+                break
     else:
         item_separator = ","
     return Layout(
