@@ -13,9 +13,10 @@ byte-level guarantees the git filter needs:
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
-from nbgit.notebook.io import NotebookError, dumps, layout_of, parse
+from nbgit.notebook.io import NotebookError, detect_layout_fast, dumps, layout_of, parse
 
 KEEP_OUTPUT_TAG = "keep_output"
 
@@ -34,7 +35,11 @@ def clean_bytes(data: bytes, config: Config = DEFAULT_CONFIG) -> bytes:
     cleaned, changed = _clean(nb, config)
     if not changed:
         return data
-    return dumps(cleaned, layout_of(data, nb))
+    if cleaned.get("nbformat") != nb.get("nbformat"):  # upgraded: new content, keys sorted like the file's
+        return dumps(cleaned, layout_of(data, nb))
+    # Cleaning only removes keys or replaces values in place, so the dicts' insertion order is
+    # the file's own key order at every depth (layout_of samples only the top and first cell).
+    return dumps(cleaned, replace(detect_layout_fast(data), sort_keys=False))
 
 
 def is_clean(nb: dict, config: Config = DEFAULT_CONFIG) -> bool:
