@@ -467,3 +467,24 @@ def test_cli_uses_repo_config(tmp_path):
     assert nbgit("clean", "a.ipynb", cwd=sub).returncode == 0
     out = json.loads(nbf.read_bytes())
     assert out["cells"][0]["outputs"] and out["cells"][0]["execution_count"] is None
+
+
+def test_compact_layout_detected_outside_strings():
+    # the first value holds ", " inside a string: the file's own separator is still ","
+    cell = {"source": ["x = [1, 2]\n", 'print("a", "b")'], "cell_type": "code", "execution_count": 3,
+            "metadata": {}, "outputs": [stream("1\n")]}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    data = json.dumps(nb, separators=(",", ":")).encode()
+    out = clean_bytes(data)
+    assert out == json.dumps(clean_notebook(nb), separators=(",", ":")).encode()
+
+
+def test_nested_key_order_kept_when_top_level_is_sorted():
+    # top level and first cell sorted, deeper objects not: a count change must not reorder them
+    nb = notebook([code_cell("x\n", count=1, metadata={"z": 1, "a": {"y": 1, "b": 2}}),
+                   {"source": [], "metadata": {}, "cell_type": "markdown"}],
+                  metadata={"kernelspec": {"name": "python3", "display_name": "P"}, "authors": []})
+    data = json.dumps(nb, indent=1, ensure_ascii=False).encode() + b"\n"
+    out = clean_bytes(data)
+    assert out == json.dumps(clean_notebook(nb), indent=1, ensure_ascii=False).encode() + b"\n"
+    assert out.index(b'"z"') < out.index(b'"a"') and out.index(b'"source"') < out.index(b'"cell_type"', 100)
