@@ -1,0 +1,484 @@
+"""Three-way merge of notebooks, cell by cell.
+
+The merge runs in three steps.
+
+1. **Which cell is which.** Cells of ``local`` and of ``remote`` are matched
+   against ``base`` with :func:`nbgit.diff.match.match_cells` (equal cells,
+   then ids, then similarity). Each base cell becomes a *token*; a cell
+   matched to it carries that token, an unmatched cell is an insertion with a
+   token of its own. Insertions that are identical on both sides (same type
+   and source) share one token, so they end up in the result once.
+
+2. **Order.** The three token sequences are merged like lines of text
+   (:func:`nbgit.merge.lines.merge_regions`). Where only one side changed the
+   order, its order is taken. Where both sides changed the same stretch, the
+   two stretches are aligned on the cells they share and the cells of each
+   side are kept, local's first: two different insertions at the same place
+   are both kept, in a stable order, with no conflict. A cell moved by both
+   sides to different places goes where local put it. Then deletions apply:
+   a base cell removed by one side disappears, unless the other side edited
+   it (*delete/modify*: the edited cell is kept, its first source line says
+   which side deleted it, and it counts as a conflict).
+
+3. **Content.** For a cell present on all three sides, each part is merged
+   three-way: the source line by line (:func:`nbgit.merge.lines.merge_lines`,
+   a real conflict becomes markers inside the source), metadata and
+   attachments key by key (:mod:`nbgit.merge.values`; a conflict keeps the
+   local value and is recorded in the cell's ``metadata.nbgit.conflicts``),
+   the id without ever conflicting. Transient fields never conflict:
+   execution counts follow the outputs, and outputs of a cell whose source
+   changed come from the side whose source the result has (none if the
+   source was merged). Outputs changed differently on both sides of an
+   unchanged source are cleared and recorded as an ``outputs`` conflict.
+
+Notebook metadata is merged like cell metadata (conflicts in the notebook's
+``metadata.nbgit.conflicts``). Finally cell ids are made unique (and present
+for nbformat >= 4.5), deterministically. Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from nbgit.diff.match import match_cells
+from nbgit.diff.sequence import diff_sequences
+from nbgit.merge.lines import DEFAULT_LABELS, MERGE, Labels, merge_lines, merge_regions, split_lines
+from nbgit.merge.values import MISSING, ValueConflict, merge_dicts, merge_value, same
+
+#: Where conflicts that cannot live in a cell's source are recorded (``metadata.nbgit.conflicts``).
+RECORD_KEY = "nbgit"
+
+SOURCE = "source"
+DELETED = "delete/modify"
+METADATA = "metadata"
+OUTPUTS = "outputs"
+CELL = "cell"  # another cell field: cell_type, attachments, ...
+NOTEBOOK = "notebook-metadata"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An unresolved conflict: ``cell`` is the index in the merged notebook (None: notebook level)."""
+
+    cell: int | None
+    kind: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = "notebook" if self.cell is None else f"cell {self.cell}"
+        return f"{where}: {self.kind}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass
+class MergeResult:
+    """The merged notebook and its conflicts (empty: a clean merge)."""
+
+    notebook: dict
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+def merge_notebooks(
+    base: dict | None,
+    local: dict,
+    remote: dict,
+    labels: Labels | Sequence[str] | None = None,
+    marker_size: int = 7,
+    style: str = MERGE,
+) -> MergeResult:
+    """Merge notebooks ``local`` and ``remote``, both descended from ``base``.
+
+    ``base`` None means there is no common ancestor (both sides added the
+    file): matched cells are then merged against an empty source, so only
+    lines both sides share merge cleanly. ``labels`` name the sides after the
+    conflict markers: a :class:`~nbgit.merge.lines.Labels`, or a sequence
+    ``(local, remote[, base])``. ``style`` is ``"merge"`` or ``"diff3"``
+    (markers also show the base part), as git's ``merge.conflictStyle``.
+    nbformat 3 inputs are upgraded to nbformat 4 first.
+    """
+    labels = _labels(labels)
+    local, remote = _v4(local), _v4(remote)
+    base = _two_way_base(local, remote) if base is None else _v4(base)
+    return _Merger(labels, marker_size, style).merge(base, local, remote)
+
+
+def _labels(labels) -> Labels:
+    if labels is None:
+        return DEFAULT_LABELS
+    if isinstance(labels, Labels):
+        return labels
+    labels = list(labels)
+    return Labels(*labels[:3])
+
+
+def _v4(nb: dict) -> dict:
+    if nb.get("nbformat") == 3:
+        from nbgit.notebook.upgrade import upgrade_v3
+
+        return upgrade_v3(nb)
+    return nb
+
+
+def _cells(nb: dict) -> list[dict]:
+    cells = nb.get("cells")
+    return cells if isinstance(cells, list) else []
+
+
+def _two_way_base(local: dict, remote: dict) -> dict:
+    """A stand-in ancestor for a merge without one: matched cells with empty sources."""
+    lc, rc = _cells(local), _cells(remote)
+    cells = []
+    for i, _ in match_cells(lc, rc):
+        cell = {"cell_type": lc[i].get("cell_type", "code"), "metadata": {}, "source": ""}
+        if "id" in lc[i]:
+            cell["id"] = lc[i]["id"]
+        cells.append(cell)
+    return {"cells": cells, "metadata": {}, "nbformat": local.get("nbformat", 4), "nbformat_minor": local.get("nbformat_minor", 5)}
+
+
+def source_text(cell: dict) -> str:
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        return "".join(src)
+    return src if isinstance(src, str) else ""
+
+
+def _key(cell: dict) -> tuple:
+    return (cell.get("cell_type"), source_text(cell))
+
+
+def _substance(cell: dict) -> dict:
+    """The parts of a cell a person edits (what makes a deleted cell worth keeping)."""
+    return {k: v for k, v in cell.items() if k not in ("outputs", "execution_count", "id")}
+
+
+class _Merger:
+    def __init__(self, labels: Labels, marker_size: int, style: str):
+        self.labels = labels
+        self.marker_size = marker_size
+        self.style = style
+
+    # -- the notebook ---------------------------------------------------------------------
+
+    def merge(self, base: dict, local: dict, remote: dict) -> MergeResult:
+        cells, cell_conflicts = self.merge_cells(_cells(base), _cells(local), _cells(remote))
+        conflicts: list[Conflict] = []
+        out: dict = {}
+        for key in _top_keys(base, local, remote):
+            if key == "cells":
+                out["cells"] = cells
+            elif key == "metadata":
+                found: list[ValueConflict] = []
+                md = merge_dicts(_dict(base.get("metadata")), _dict(local.get("metadata")), _dict(remote.get("metadata")), (), found)
+                if found:
+                    md = _record(md, found, "metadata")
+                    conflicts += [Conflict(None, NOTEBOOK, "metadata." + ".".join(c.path)) for c in found]
+                out["metadata"] = md
+            elif key == "nbformat_minor":
+                b, l, r = (nb.get(key, MISSING) for nb in (base, local, remote))
+                value = l if same(l, r) else r if same(b, l) else l if same(b, r) else max(x for x in (l, r) if isinstance(x, int))
+                out[key] = value
+            elif key == "nbformat":
+                out[key] = 4
+            else:
+                found = []
+                value = merge_value(base.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), (key,), found)
+                if value is not MISSING:
+                    out[key] = value
+                if found:
+                    conflicts += [Conflict(None, NOTEBOOK, ".".join(c.path)) for c in found]
+                    out["metadata"] = _record(out.get("metadata", {}), found, "")
+        out.setdefault("cells", cells)
+        out.setdefault("metadata", {})
+        out.setdefault("nbformat", 4)
+        out.setdefault("nbformat_minor", 5)
+        _fix_ids(out)
+        for index, kinds in cell_conflicts:
+            conflicts += [Conflict(index, kind, detail) for kind, detail in kinds]
+        conflicts.sort(key=lambda c: (-1 if c.cell is None else c.cell, c.kind, c.detail))
+        return MergeResult(out, conflicts)
+
+    # -- cells: identity, order, content ---------------------------------------------------
+
+    def merge_cells(self, bc: list[dict], lc: list[dict], rc: list[dict]):
+        nb_, nl = len(bc), len(lc)
+        ltok = list(range(nb_, nb_ + nl))  # unmatched local cell i -> nb_ + i
+        rtok = list(range(nb_ + nl, nb_ + nl + len(rc)))
+        for k, i in match_cells(bc, lc):
+            ltok[i] = k
+        for k, j in match_cells(bc, rc):
+            rtok[j] = k
+        # Identical insertions share a token (k-th occurrence with k-th occurrence).
+        free: dict[tuple, list[int]] = {}
+        for i, t in enumerate(ltok):
+            if t >= nb_:
+                free.setdefault(_key(lc[i]), []).append(t)
+        if free:
+            for j, t in enumerate(rtok):
+                if t >= nb_:
+                    ts = free.get(_key(rc[j]))
+                    if ts:
+                        rtok[j] = ts.pop(0)
+        in_local = {t: i for i, t in enumerate(ltok)}
+        in_remote = {t: j for j, t in enumerate(rtok)}
+
+        def survives(t: int) -> bool:
+            if t >= nb_:
+                return True
+            li, ri = in_local.get(t), in_remote.get(t)
+            if li is not None and ri is not None:
+                return True
+            if li is not None:
+                return _substance(lc[li]) != _substance(bc[t])
+            if ri is not None:
+                return _substance(rc[ri]) != _substance(bc[t])
+            return False
+
+        order = self.merge_order(list(range(nb_)), ltok, rtok, survives, in_local, in_remote)
+        cells: list[dict] = []
+        conflicts: list[tuple[int, list]] = []
+        for t in order:
+            li, ri = in_local.get(t), in_remote.get(t)
+            kinds: list[tuple[str, str]] = []
+            if t < nb_ and li is not None and ri is not None:
+                cell = self.merge_cell(bc[t], lc[li], rc[ri], kinds)
+            elif t < nb_:  # delete/modify
+                kept_by_local = li is not None
+                cell = lc[li] if kept_by_local else rc[ri]
+                cell = self.mark_deleted(cell, kept_by_local)
+                kinds.append((DELETED, f"deleted in {self.labels.remote if kept_by_local else self.labels.local}"))
+            elif li is not None:
+                cell = lc[li]
+            else:
+                cell = rc[ri]
+            if kinds:
+                conflicts.append((len(cells), kinds))
+            cells.append(cell)
+        return cells, conflicts
+
+    def merge_order(self, btok, ltok, rtok, survives, in_local, in_remote) -> list[int]:
+        """The merged sequence of tokens (see the module docstring, step 2)."""
+        emitted: list[tuple[int, int]] = []  # (token, rank): rank 0 local-sourced, 1 both, 2 remote
+        for kind, _b, lpart, rpart in merge_regions(btok, ltok, rtok):
+            if kind in ("same", "both"):
+                emitted += [(t, 1) for t in lpart]
+            elif kind == "local":
+                emitted += [(t, 0) for t in lpart]
+            elif kind == "remote":
+                emitted += [(t, 2) for t in rpart]
+            else:
+                for tag, i1, i2, j1, j2 in diff_sequences(lpart, rpart):
+                    if tag == "equal":
+                        emitted += [(t, 1) for t in lpart[i1:i2]]
+                    else:
+                        emitted += [(t, 0) for t in lpart[i1:i2]]
+                        emitted += [(t, 2) for t in rpart[j1:j2]]
+        best: dict[int, tuple[int, int]] = {}  # token -> (rank, position) of the occurrence kept
+        for pos, (t, rank) in enumerate(emitted):
+            if t in best and best[t][0] <= rank:
+                continue
+            best[t] = (rank, pos)
+        order = [t for pos, (t, _) in enumerate(emitted) if best[t][1] == pos and survives(t)]
+        # Surviving tokens no region emitted: cells deleted on one side and edited on the
+        # other. They go right after the nearest cell before them on the side that kept them.
+        placed = set(order)
+        missing = [t for t in btok if t not in placed and survives(t)]
+        for t in missing:
+            side, seq = (ltok, in_local) if t in in_local else (rtok, in_remote)
+            anchor = None
+            for p in range(seq[t] - 1, -1, -1):
+                if side[p] in placed:
+                    anchor = side[p]
+                    break
+            at = 0 if anchor is None else order.index(anchor) + 1
+            order.insert(at, t)
+            placed.add(t)
+        return order
+
+    def mark_deleted(self, cell: dict, kept_by_local: bool) -> dict:
+        keeper, deleter = (self.labels.local, self.labels.remote) if kept_by_local else (self.labels.remote, self.labels.local)
+        line = (
+            f"{'<' * self.marker_size} nbgit: deleted in {deleter or 'one side'}, modified in {keeper or 'the other'}; "
+            "delete this line to keep the cell, or delete the cell\n"
+        )
+        return {**cell, "source": [line, *split_lines(source_text(cell))]}
+
+    def merge_cell(self, b: dict, l: dict, r: dict, kinds: list) -> dict:
+        if l == r or b == r:
+            return l
+        if b == l:
+            return r
+        out: dict = {}
+        found: list[ValueConflict] = []
+        source_from = None  # the side whose source the result has: "l", "r" or None (merged)
+        for key in _key_order(b, l, r):
+            bv, lv, rv = b.get(key, MISSING), l.get(key, MISSING), r.get(key, MISSING)
+            if key == "source":
+                lt, rt = source_text(l), source_text(r)
+                bt = source_text(b)
+                if lt == rt or bt == rt:
+                    value, source_from = lv, "l"
+                elif bt == lt:
+                    value, source_from = rv, "r"
+                else:
+                    lines, n = merge_lines(
+                        split_lines(bt), split_lines(lt), split_lines(rt),
+                        labels=self.labels, marker_size=self.marker_size, style=self.style,
+                    )
+                    value = lines
+                    if n:
+                        kinds.append((SOURCE, f"{n} conflicting region{'s' if n > 1 else ''}"))
+                out[key] = value
+            elif key in ("outputs", "execution_count"):
+                continue  # after the source is known
+            elif key == "id":
+                value = merge_value(bv, lv, rv, (key,), [])  # an id never conflicts: local wins
+                if value is not MISSING:
+                    out[key] = value
+            else:
+                value = merge_value(bv, lv, rv, (key,), found)
+                if value is not MISSING:
+                    out[key] = value
+        if "outputs" in l or "outputs" in r or "execution_count" in l or "execution_count" in r:
+            self.merge_outputs(b, l, r, out, source_from, kinds)
+        if found:
+            for c in found:
+                if c.path[0] == "metadata":
+                    kinds.append((METADATA, ".".join(c.path)))
+                else:
+                    kinds.append((CELL, ".".join(c.path)))
+            out["metadata"] = _record(out.get("metadata", {}), found, "")
+        return out
+
+    def merge_outputs(self, b, l, r, out, source_from, kinds) -> None:
+        bo, lo, ro = (_outputs_key(c.get("outputs", MISSING)) for c in (b, l, r))
+        if lo == ro or bo == ro:
+            take = l
+        elif bo == lo:
+            take = r
+        elif source_from == "l" and source_text(l) != source_text(b) or source_from == "r" and source_text(r) != source_text(b):
+            take = l if source_from == "l" else r  # outputs follow the source they were made from
+        elif source_from is None:
+            take = None  # merged source: no side's outputs belong to it
+        elif (fine := _merge_outputs_fine(b.get("outputs"), l.get("outputs"), r.get("outputs"))) is not None:
+            out["outputs"] = fine
+            if "execution_count" in l or "execution_count" in r:
+                out["execution_count"] = l.get("execution_count")
+            return
+        else:
+            take = None
+            kinds.append((OUTPUTS, "changed on both sides; cleared, re-run the cell"))
+            outputs = l.get("outputs", MISSING)
+            entry = ValueConflict(
+                ("outputs",),
+                MISSING,
+                f"{len(outputs)} outputs (cleared)" if isinstance(outputs, list) else MISSING,
+                f"{len(r['outputs'])} outputs (cleared)" if isinstance(r.get("outputs"), list) else MISSING,
+            )
+            out["metadata"] = _record(out.get("metadata", {}), [entry], "")
+        if take is None:
+            if "outputs" in l or "outputs" in r:
+                out["outputs"] = []
+            if "execution_count" in l or "execution_count" in r:
+                out["execution_count"] = None
+            return
+        for key in ("outputs", "execution_count"):
+            if key in take:
+                out[key] = take[key]
+            elif key in l or key in r:
+                out[key] = [] if key == "outputs" else None
+
+
+def _merge_outputs_fine(bo, lo, ro) -> list | None:
+    """Output by output, key by key (stream text line by line); None unless that is clean."""
+    if not (isinstance(bo, list) and isinstance(lo, list) and isinstance(ro, list)):
+        return None
+    if not len(bo) == len(lo) == len(ro):
+        return None
+    found: list[ValueConflict] = []
+    merged = [merge_value(x, y, z, (), found) for x, y, z in zip(bo, lo, ro)]
+    return None if found or MISSING in merged else merged
+
+
+def _outputs_key(outputs):
+    """Outputs compared without their execution counts (those change on every run)."""
+    if not isinstance(outputs, list):
+        return outputs
+    return [
+        {k: v for k, v in o.items() if k not in ("execution_count", "prompt_number")} if isinstance(o, dict) else o
+        for o in outputs
+    ]
+
+
+def _dict(x: Any) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
+def _key_order(b: dict, l: dict, r: dict) -> list:
+    keys = list(l)
+    seen = set(keys)
+    for key in (*r, *b):
+        if key not in seen:
+            keys.append(key)
+            seen.add(key)
+    return keys
+
+
+def _top_keys(base: dict, local: dict, remote: dict) -> list:
+    return _key_order(base, local, remote)
+
+
+def _record(metadata: dict, found: list[ValueConflict], prefix: str) -> dict:
+    """A copy of ``metadata`` with the conflicts appended to ``metadata.nbgit.conflicts``."""
+    md = dict(metadata)
+    ours = dict(md.get(RECORD_KEY)) if isinstance(md.get(RECORD_KEY), dict) else {}
+    existing = ours.get("conflicts")
+    records = list(existing) if isinstance(existing, list) else []
+    records += [c.record(prefix) for c in found if c.path[:1] != (RECORD_KEY,)]
+    ours["conflicts"] = records
+    md[RECORD_KEY] = ours
+    return md
+
+
+def _fix_ids(nb: dict) -> None:
+    """Cell ids: present and unique for nbformat >= 4.5, absent before (both as the schema wants).
+
+    A duplicate keeps its id on its first occurrence; later ones get an id
+    derived from the old id and the cell position (deterministic).
+    """
+    cells = nb["cells"]
+    minor = nb.get("nbformat_minor")
+    if not isinstance(minor, int) or minor < 5:
+        if any("id" in c for c in cells):
+            nb["cells"] = [{k: v for k, v in c.items() if k != "id"} for c in cells]
+        return
+    seen: set[str] = set()
+    for c in cells:
+        cid = c.get("id")
+        if isinstance(cid, str) and _valid_id(cid) and cid not in seen:
+            seen.add(cid)
+    used: set[str] = set()
+    for index, c in enumerate(cells):
+        cid = c.get("id")
+        if isinstance(cid, str) and _valid_id(cid) and cid not in used:
+            used.add(cid)
+            continue
+        seed = f"{cid}\0{index}\0{source_text(c)}"
+        new = hashlib.sha1(seed.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        while new in seen or new in used:
+            new = hashlib.sha1(new.encode()).hexdigest()[:8]
+        used.add(new)
+        cells[index] = {**c, "id": new}
+
+
+def _valid_id(cid: str) -> bool:
+    """nbformat 4.5: 1-64 characters of letters, digits, ``-`` and ``_``."""
+    return 0 < len(cid) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in cid)
+
+
+__all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]
