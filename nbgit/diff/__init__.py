@@ -44,7 +44,7 @@ def diff_notebooks(a: dict, b: dict) -> NotebookDiff:
     ca = _cells(a, "a")
     cb = _cells(b, "b")
     pairs = match_cells(ca, cb)
-    kept = in_order(pairs)
+    kept = in_order(pairs, [ca[i] == cb[j] for i, j in pairs])
     b_to_a = {j: i for i, j in pairs}
 
     # Deleted cells are shown right after the in-order cell they followed in a.

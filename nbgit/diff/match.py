@@ -51,7 +51,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from nbgit.diff.model import source_text
-from nbgit.diff.sequence import longest_increasing_run, matching_blocks
+from nbgit.diff.sequence import heaviest_increasing_run, longest_increasing_run, matching_blocks
 
 #: Minimum similarity (0..1) for two different cells to count as one cell edited.
 SIMILARITY_THRESHOLD = 0.5
@@ -135,9 +135,20 @@ def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
     return sorted(a_to_b.items())
 
 
-def in_order(pairs: list[tuple[int, int]]) -> set[int]:
-    """The a-indices of the pairs that keep their order (a longest increasing run); the rest moved."""
-    keep = longest_increasing_run([j for _, j in pairs])
+def in_order(pairs: list[tuple[int, int]], equal: list[bool] | None = None) -> set[int]:
+    """The a-indices of the pairs that keep their order; the other pairs are moves.
+
+    That is a longest increasing run of the b-indices (``pairs`` sorted by
+    a-index). With ``equal`` (one flag per pair: the two cells are equal), ties
+    between runs of the same length go to the run with more equal cells, so an
+    edited cell is reported as the one that moved rather than an unchanged one.
+    """
+    js = [j for _, j in pairs]
+    if equal is None:
+        keep = longest_increasing_run(js)
+    else:
+        big = len(pairs) + 1
+        keep = heaviest_increasing_run(js, [big + 1 if e else big for e in equal])
     return {pairs[k][0] for k in keep}
 
 

@@ -120,6 +120,47 @@ def longest_increasing_run(values: Sequence[int]) -> list[int]:
     return out
 
 
+def heaviest_increasing_run(values: Sequence[int], weights: Sequence[int]) -> list[int]:
+    """Indexes of a strictly increasing subsequence of ``values`` with the largest total weight.
+
+    The weighted form of :func:`longest_increasing_run` (weights > 0), in
+    O(K log K) with a Fenwick tree of prefix maxima over the ranks of the values
+    (Jacobson and Vo's heaviest increasing subsequence). Ties go to the
+    subsequence found first, so the result is deterministic.
+    """
+    n = len(values)
+    if n == 0:
+        return []
+    ranks = {v: r + 1 for r, v in enumerate(sorted(set(values)))}
+    size = len(ranks)
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # (total weight, last index)
+    back = [-1] * n
+    total = [0] * n
+    for idx, v in enumerate(values):
+        r = ranks[v]
+        best = (0, -1)
+        pos = r - 1  # strictly smaller values
+        while pos > 0:
+            if tree[pos][0] > best[0]:
+                best = tree[pos]
+            pos -= pos & -pos
+        total[idx] = best[0] + weights[idx]
+        back[idx] = best[1]
+        item = (total[idx], idx)
+        pos = r
+        while pos <= size:
+            if item[0] > tree[pos][0]:
+                tree[pos] = item
+            pos += pos & -pos
+    idx = max(range(n), key=lambda k: (total[k], -k))
+    out: list[int] = []
+    while idx != -1:
+        out.append(idx)
+        idx = back[idx]
+    out.reverse()
+    return out
+
+
 def _diff(a: list[int], b: list[int], pairs: list[tuple[int, int]]) -> None:
     stack = [(0, len(a), 0, len(b))]
     while stack:
@@ -259,4 +300,5 @@ __all__ = [
     "matching_blocks",
     "opcodes_from_blocks",
     "longest_increasing_run",
+    "heaviest_increasing_run",
 ]
