@@ -1,0 +1,90 @@
+"""nbgit merge: three-way merge of notebook files by hand or from scripts."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "merge",
+        "Merge LOCAL and REMOTE, both descended from BASE, cell by cell: the same merge git\n"
+        "runs through `nbgit merge-driver`. The result goes to stdout, or to OUT with -o (written\n"
+        "atomically; OUT may be LOCAL). Conflicts stay inside a valid notebook: markers inside\n"
+        "cell sources, metadata conflicts in metadata.nbgit.conflicts; `nbgit conflicts OUT`\n"
+        "lists them. Like the driver, the inputs and the result are cleaned with the config of\n"
+        "the repository you are in (use --no-clean to keep outputs and counts as they are).\n"
+        "Files that are not notebooks get git's text merge (`git merge-file`), with exit 1.",
+        epilog="exit status: 0 merged cleanly; 1 conflicts; 2 on a usage, file or config error",
+    )
+    p.add_argument("base", metavar="BASE", help="the common ancestor (an empty file: none)")
+    p.add_argument("local", metavar="LOCAL", help="our version (its layout is kept)")
+    p.add_argument("remote", metavar="REMOTE", help="their version")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the result here instead of stdout")
+    p.add_argument("-L", "--label", action="append", default=[], metavar="NAME",
+                   help="labels for the markers: up to three, for LOCAL, BASE and REMOTE (as git merge-file)")
+    p.add_argument("--marker-size", type=int, default=7, metavar="N", help="length of conflict markers (default 7)")
+    p.add_argument("--diff3", action="store_true", help="show the base part in conflicts (||||||| section)")
+    p.add_argument("--no-clean", action="store_true", help="do not clean inputs and result with the repository's config")
+    p.add_argument("-q", "--quiet", action="store_true", help="do not list the conflicts on stderr")
+    args = p.parse_args(argv)
+    if len(args.label) > 3:
+        p.error("at most three --label options (LOCAL, BASE, REMOTE)")
+    if args.marker_size < 1:
+        p.error("--marker-size must be at least 1")
+
+    from nbgit._fs import atomic_write, find_worktree_root
+    from nbgit.git.merge_driver import text_merge
+    from nbgit.merge.blobs import merge_blobs
+    from nbgit.merge.lines import DIFF3, MERGE, Labels
+    from nbgit.notebook.config import ConfigError, load_config
+    from nbgit.notebook.io import NotebookError
+
+    names = [*args.label, *(None,) * 3][:3]
+    labels = Labels(names[0] or args.local, names[2] or args.remote, names[1] or args.base)
+    style = DIFF3 if args.diff3 else MERGE
+    data = {}
+    for key in ("base", "local", "remote"):
+        name = getattr(args, key)
+        try:
+            with open(name, "rb") as fh:
+                data[key] = fh.read()
+        except OSError as exc:
+            print(f"nbgit merge: {name}: {exc.strerror}", file=sys.stderr)
+            return 2
+    config = None
+    if not args.no_clean:
+        try:
+            config = load_config(find_worktree_root(".") or ".")
+        except ConfigError as exc:
+            print(f"nbgit merge: {exc}", file=sys.stderr)
+            return 2
+    try:
+        merged = merge_blobs(data["base"], data["local"], data["remote"], config=config, labels=labels,
+                             marker_size=args.marker_size, style=style)
+        out, conflicts = merged.data, merged.conflicts
+        status = 0 if merged.clean else 1
+    except NotebookError as exc:
+        print(f"nbgit merge: not a notebook ({exc.reason}); using git's text merge", file=sys.stderr)
+        try:
+            out, _ = text_merge(args.base, args.local, args.remote, labels, args.marker_size, style)
+        except (OSError, RuntimeError) as err:
+            print(f"nbgit merge: git merge-file failed: {err}", file=sys.stderr)
+            return 2
+        conflicts, status = [], 1
+    if args.output:
+        try:
+            atomic_write(args.output, out)
+        except OSError as exc:
+            print(f"nbgit merge: {args.output}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.buffer.write(out)
+        sys.stdout.buffer.flush()
+    if conflicts and not args.quiet:
+        target = args.output or "<stdout>"
+        for c in conflicts:
+            print(f"{target}: {c}", file=sys.stderr)
+    return status

@@ -1,0 +1,97 @@
+"""Merge notebook *files*: bytes in, bytes out, clean and in the local file's layout.
+
+This is what the merge driver and ``nbgit merge`` run; it adds to
+:func:`nbgit.merge.merge_notebooks` the parts that depend on bytes and on the
+repository's configuration (still pure: no git, no file system):
+
+* the three inputs are parsed (:class:`nbgit.notebook.io.NotebookError` for
+  anything that is not a notebook: the caller falls back to a text merge);
+* they are cleaned with the repository's config before the merge, so that
+  fields the clean filter strips (outputs, counts, volatile metadata) cannot
+  conflict, and the result is cleaned again: git stores the driver's output
+  as is, without running the clean filter;
+* an empty base means "no common ancestor" (git passes an empty ``%O`` for
+  add/add conflicts);
+* the result is written in the layout of the local file; when all three
+  inputs are nbformat 3 (and the config does not upgrade them) the result is
+  converted back to nbformat 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nbgit.merge.lines import MERGE, Labels
+from nbgit.merge.notebook import Conflict, merge_notebooks
+from nbgit.notebook.clean import clean_notebook
+from nbgit.notebook.config import DEFAULT_CONFIG, Config
+from nbgit.notebook.io import NotebookError, dumps, parse, read
+
+
+@dataclass
+class BlobMerge:
+    data: bytes
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+
+def merge_blobs(
+    base: bytes,
+    local: bytes,
+    remote: bytes,
+    *,
+    config: Config | None = DEFAULT_CONFIG,
+    labels: Labels | None = None,
+    marker_size: int = 7,
+    style: str = MERGE,
+) -> BlobMerge:
+    """Merge notebook bytes; raises :class:`NotebookError` (naming the side) if one is not a notebook.
+
+    ``config`` None: do not clean (inputs and result keep every field).
+    """
+    local_nb, layout = _read("ours", local)
+    remote_nb = _parse("theirs", remote)
+    base_nb = None if not base.strip() else _parse("base", base)
+    all_v3 = all(nb is None or nb.get("nbformat") == 3 for nb in (base_nb, local_nb, remote_nb))
+    if config is not None:
+        local_nb = clean_notebook(local_nb, config)
+        remote_nb = clean_notebook(remote_nb, config)
+        if base_nb is not None:
+            base_nb = clean_notebook(base_nb, config)
+    result = merge_notebooks(base_nb, local_nb, remote_nb, labels=labels, marker_size=marker_size, style=style)
+    merged = result.notebook
+    if config is not None:
+        merged = clean_notebook(merged, config)
+    if all_v3 and not (config is not None and config.upgrade_v3):
+        merged = _downgrade(merged)
+    return BlobMerge(dumps(merged, layout), result.conflicts)
+
+
+def _read(side: str, data: bytes):
+    try:
+        return read(data)
+    except NotebookError as exc:
+        raise NotebookError(f"{side}: {exc.reason}") from None
+
+
+def _parse(side: str, data: bytes) -> dict:
+    try:
+        return parse(data)
+    except NotebookError as exc:
+        raise NotebookError(f"{side}: {exc.reason}") from None
+
+
+def _downgrade(nb: dict) -> dict:
+    """nbformat 4 -> 3 for repositories that keep nbformat 3 files (nbformat imported only here)."""
+    import json
+
+    import nbformat
+
+    node = nbformat.convert(nbformat.from_dict(nb), 3)
+    return json.loads(json.dumps(node))
+
+
+__all__ = ["BlobMerge", "merge_blobs"]
