@@ -1,0 +1,91 @@
+"""nbgit pair: pair notebooks with jupytext text files."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nbgit.cli import parser as make_parser
+
+DESCRIPTION = """\
+Pair notebooks with a jupytext text file beside them (nb.ipynb -> nb.py) and record the
+pairing the way jupytext does (metadata.jupytext.formats = "ipynb,py:percent"), so Jupyter's
+jupytext extension keeps both files up to date while you work, and `nbgit sync` does it after
+git has changed either file. An existing text file that differs from the notebook is never
+overwritten. Pairing a notebook that is already paired in that format only syncs it.
+
+With no NOTEBOOK: every notebook of the repository that is not paired yet, in the format
+set by `pair = "py:percent"` under [tool.nbgit] (pyproject.toml or .nbgit.toml)."""
+
+EPILOG = """\
+formats: py:percent (# %% cells), py:light, md (jupytext markdown), md:myst (MyST markdown)
+exit status: 0 paired; 1 a notebook could not be paired (the message says why); 2 a usage or
+  config error"""
+
+
+def main(argv: list[str]) -> int:
+    from nbgit.pair.formats import PAIR_FORMATS
+
+    p = make_parser("pair", DESCRIPTION, EPILOG)
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="notebooks (.ipynb) to pair")
+    p.add_argument("--format", choices=PAIR_FORMATS, help="text format (default: [tool.nbgit] pair, else py:percent)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    args = p.parse_args(argv)
+
+    from nbgit.notebook.config import ConfigError, load_config
+    from nbgit.pair.formats import DEFAULT_FORMAT
+    from nbgit.pair.state import Stores
+    from nbgit.pair.sync import find_pairs, locate_repo, pair_notebook
+
+    toplevel, git_dir = locate_repo(".")
+    try:
+        config = load_config(toplevel or ".")
+    except ConfigError as exc:
+        print(f"nbgit pair: error: {exc}", file=sys.stderr)
+        return 2
+    fmt = args.format or config.pair or DEFAULT_FORMAT
+    stores = Stores(git_dir, toplevel)
+    if args.notebooks:
+        for name in args.notebooks:
+            if not name.endswith(".ipynb"):
+                print(f"nbgit pair: error: {name}: not a notebook (.ipynb)", file=sys.stderr)
+                return 2
+        targets = args.notebooks
+    else:
+        if not config.pair and not args.format:
+            print(
+                "nbgit pair: name the notebooks to pair, or set pair = \"py:percent\" under [tool.nbgit] "
+                "to pair every notebook of the repository",
+                file=sys.stderr,
+            )
+            return 2
+        found = find_pairs([], stores, toplevel)
+        targets = found.unpaired
+        for problem in found.problems:
+            print(f"nbgit pair: error: {problem.problem}", file=sys.stderr)
+    status = 0
+    for name in targets:
+        outcome = pair_notebook(name, fmt, stores)
+        rel_nb, rel_text = os.path.relpath(outcome.pair.ipynb), os.path.relpath(outcome.pair.text)
+        if outcome.error or outcome.problem and not outcome.wrote:
+            print(f"nbgit pair: error: {outcome.problem}", file=sys.stderr)
+            status = 1
+            continue
+        if not args.quiet:
+            if outcome.paired:
+                print(f"paired {rel_nb} with {rel_text} ({outcome.pair.fmt})")
+            elif outcome.wrote:
+                src, dst = (rel_text, rel_nb) if outcome.wrote == outcome.pair.ipynb else (rel_nb, rel_text)
+                print(f"{rel_nb}: already paired; synced {src} -> {dst}")
+            else:
+                print(f"{rel_nb}: already paired with {rel_text}, in sync")
+        if outcome.problem:
+            print(f"nbgit pair: {outcome.problem}")
+    try:
+        stores.save()
+    except OSError as exc:
+        print(f"nbgit pair: error: cannot write the sync record: {exc}", file=sys.stderr)
+        return 1
+    if not targets and not args.quiet:
+        print("nbgit pair: every notebook is already paired")
+    return status

@@ -1,0 +1,124 @@
+"""nbgit sync: sync paired notebooks and text files by content, never losing an edit."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nbgit.cli import parser as make_parser
+
+DESCRIPTION = """\
+Sync notebooks with their jupytext text files (paired with `nbgit pair`, or by jupytext).
+
+nbgit remembers what each pair looked like at its last sync and decides by content, not by
+file times: the side that changed since then is carried over to the other; a side that was
+only touched, or rewritten with the same content by a checkout, is no change. Carrying the
+text over keeps the notebook's outputs and cell ids. When both sides changed, nothing is
+written: nbgit names both files and exits 1; choose a side with --use. A pair with no record
+(a fresh clone) is in sync when both sides agree, and reported otherwise, never guessed.
+
+With no PATH: every pair in the repository (or under the current directory outside git).
+A PATH may be a notebook, its text file, or a directory. When [tool.nbgit] sets
+pair = "FORMAT", notebooks that are not paired yet are paired (not with --check or --hook)."""
+
+EPILOG = """\
+exit status: 0 everything in sync (or synced); 1 a conflict, a pair nbgit will not guess,
+  a file it cannot read, or with --check anything out of sync; 2 a usage or config error
+the record of the last sync is .git/nbgit/sync.json (outside git: .nbgit-sync.json beside
+  the notebooks); deleting it is safe"""
+
+_IN_PROGRESS = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG", "rebase-merge", "rebase-apply")
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser("sync", DESCRIPTION, EPILOG)
+    p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks, text files or directories (default: all pairs)")
+    p.add_argument("--check", action="store_true", help="only report pairs out of sync (exit 1 if any); change nothing")
+    p.add_argument(
+        "--use",
+        metavar="SIDE",
+        choices=("ipynb", "py", "md", "text"),
+        help="the side that wins where the two differ: ipynb, or the text file (py, md or text)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("--hook", action="store_true", help="run from a git hook: quiet, never pairs new notebooks, does "
+                   "nothing during a merge, rebase, cherry-pick or bisect, and always exits 0")
+    args = p.parse_args(argv)
+
+    from nbgit.notebook.config import ConfigError, load_config
+    from nbgit.pair.state import Stores
+    from nbgit.pair.sync import find_pairs, locate_repo, pair_notebook, sync_pair
+
+    toplevel, git_dir = locate_repo(".")
+    if args.hook and git_dir and any(os.path.exists(os.path.join(git_dir, n)) for n in _IN_PROGRESS):
+        return 0
+    quiet = args.quiet or args.hook
+    try:
+        config = load_config(toplevel or ".")
+    except ConfigError as exc:
+        print(f"nbgit sync: error: {exc}", file=sys.stderr)
+        return 0 if args.hook else 2
+    use = {"ipynb": "ipynb", None: None}.get(args.use, "text")
+    stores = Stores(git_dir, toplevel)
+    found = find_pairs(args.paths, stores, toplevel)
+
+    outcomes = list(found.problems)
+    not_paired = []
+    for pair in found.pairs:
+        outcomes.append(sync_pair(pair, stores, use=use, check=args.check, files=found.files.get(pair.ipynb)))
+    for path in found.unpaired:
+        if config.pair and not args.hook:
+            outcomes.append(pair_notebook(path, config.pair, stores, check=args.check))
+            if args.check:
+                not_paired.append(path)
+        elif args.paths and os.path.abspath(path) in {os.path.abspath(a) for a in args.paths}:
+            print(f"nbgit sync: {os.path.relpath(path)}: not paired (run `nbgit pair {os.path.relpath(path)}`)", file=sys.stderr)
+            return 0 if args.hook else 2
+    if not args.check:
+        try:
+            stores.save()
+        except OSError as exc:
+            print(f"nbgit sync: error: cannot write the sync record: {exc}", file=sys.stderr)
+            return 0 if args.hook else 1
+    return _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
+
+
+def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
+    from nbgit.pair.decide import Action
+
+    out, err = sys.stdout, sys.stderr
+    bad = 0
+    changed = 0
+    for o in outcomes:
+        rel_nb, rel_text = os.path.relpath(o.pair.ipynb), os.path.relpath(o.pair.text)
+        if o.error:
+            bad += 1
+            print(f"nbgit sync: error: {o.problem}", file=err)
+        elif o.action in (Action.CONFLICT, Action.UNKNOWN):
+            bad += 1
+            kind = "conflict" if o.action is Action.CONFLICT else "not synced"
+            print(f"nbgit sync: {kind}: {o.problem}", file=err)
+        elif o.wrote:
+            changed += 1
+            if o.pair.ipynb in not_paired:
+                print(f"{rel_nb}: not paired (would pair it with {rel_text})", file=out)
+            elif check:
+                src, dst = (rel_text, rel_nb) if o.wrote == o.pair.ipynb else (rel_nb, rel_text)
+                print(f"{dst}: out of sync with {src} (nbgit sync would update {dst})", file=out)
+            elif not quiet or hook:
+                src, dst = (rel_text, rel_nb) if o.wrote == o.pair.ipynb else (rel_nb, rel_text)
+                print(f"nbgit sync: {src} -> {dst}", file=out)
+            if o.problem:
+                print(f"nbgit sync: {o.problem}", file=out)
+    n = len(outcomes)
+    if not quiet and not bad:
+        if check:
+            summary = f"{changed} of {n} pairs out of sync" if changed else f"{n} pair{'s' if n != 1 else ''} in sync"
+        else:
+            summary = f"{n} pair{'s' if n != 1 else ''} in sync" + (f" ({changed} updated)" if changed else "")
+        print(f"nbgit sync: {summary}", file=err)
+    if hook:
+        return 0
+    if bad or (check and changed):
+        return 1
+    return 0

@@ -1,0 +1,183 @@
+"""The jupytext glue: notebook -> text, and text carried into a notebook.
+
+jupytext (and with it nbformat) is imported inside the functions: a sync with
+nothing to do never pays for it. Notebooks are plain dicts as
+:func:`nbgit.notebook.io.parse` gives them; sources may be strings or lists of
+lines, and come back in the form the notebook used.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+
+from nbgit.pair.match import match_cells
+
+
+class ConversionError(ValueError):
+    """jupytext could not read or write a side of a pair; the message says why in a few words."""
+
+
+def _joined(source) -> str:
+    return "".join(source) if isinstance(source, list) else (source or "")
+
+
+def _node(nb: dict, outputs: bool = False):
+    """An nbformat NotebookNode of ``nb`` with joined sources (what jupytext expects)."""
+    import nbformat
+
+    cells = []
+    for cell in nb.get("cells", []):
+        c = {k: v for k, v in cell.items() if outputs or k not in ("outputs", "execution_count")}
+        c["source"] = _joined(cell.get("source"))
+        c.setdefault("metadata", {})
+        if cell.get("cell_type") == "code":
+            c.setdefault("outputs", [])
+            c.setdefault("execution_count", None)
+        cells.append(c)
+    return nbformat.from_dict({**nb, "cells": cells, "metadata": copy.deepcopy(nb.get("metadata", {}))})
+
+
+def _check_v4(nb: dict) -> None:
+    if nb.get("nbformat") != 4:
+        raise ConversionError(
+            f"nbformat {nb.get('nbformat')} notebook: upgrade it to nbformat 4 first "
+            "(set upgrade_v3 = true under [tool.nbgit] and run `nbgit clean`, or re-save it in Jupyter)"
+        )
+
+
+def render(nb: dict, fmt: str) -> bytes:
+    """The text jupytext writes for ``nb`` in ``fmt`` (``"py:percent"``), as bytes ending in a newline."""
+    import jupytext
+
+    _check_v4(nb)
+    try:
+        text = jupytext.writes(_node(nb), fmt)
+    except Exception as exc:
+        raise ConversionError(f"jupytext cannot write it as {fmt}: {exc}") from None
+    if not text.endswith("\n"):
+        text += "\n"  # as jupytext.write does for files
+    return text.encode("utf-8")
+
+
+def read_text(data: bytes, fmt: str):
+    import jupytext
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConversionError(f"not UTF-8 (byte {exc.start})") from None
+    try:
+        return jupytext.reads(text, fmt)
+    except Exception as exc:
+        raise ConversionError(f"jupytext cannot read it as {fmt}: {exc}") from None
+
+
+def _plain(node) -> object:
+    return json.loads(json.dumps(node))
+
+
+def _cell_metadata_filter(fmt: str, text_nb, nb_metadata: dict):
+    """The cell metadata filter jupytext's combine_inputs_with_outputs would apply."""
+    from jupytext.formats import long_form_one_format
+
+    f = long_form_one_format(fmt)
+    text_repr = text_nb.metadata.get("jupytext", {}).get("text_representation", {})
+    ext = f.get("extension") or text_repr.get("extension")
+    name = f.get("format_name") or text_repr.get("format_name")
+    md_v1 = ext in (".md", ".markdown", ".Rmd") and text_repr.get("format_version") == "1.0"
+    if name in ("nomarker", "sphinx", "marimo") or md_v1:
+        return "-all", name
+    return nb_metadata.get("jupytext", {}).get("cell_metadata_filter"), name
+
+
+def carry_text(data: bytes, fmt: str, nb: dict) -> dict:
+    """``nb`` with the cells and metadata of the text ``data`` (format ``fmt``).
+
+    Notebook cells that match a text cell (:func:`nbgit.pair.match.match_cells`)
+    keep their id, outputs, execution count, attachments and the metadata the
+    text does not carry; new cells get fresh ids (nbformat >= 4.5).
+    Notebook metadata is combined the way jupytext does it; the pairing
+    (``jupytext.formats``) and the kernelspec stay even if the text lost its header.
+    """
+    from jupytext.cell_metadata import _IGNORE_CELL_METADATA
+    from jupytext.combine import combine_inputs_with_outputs
+    from jupytext.metadata_filter import restore_filtered_metadata
+
+    _check_v4(nb)
+    text_nb = read_text(data, fmt)
+    try:
+        combined = combine_inputs_with_outputs(copy.deepcopy(text_nb), _node(nb), fmt)
+    except Exception as exc:
+        raise ConversionError(f"jupytext cannot combine it with the notebook: {exc}") from None
+    metadata = _plain(combined.metadata)
+    old_meta = nb.get("metadata", {})
+    for key in ("kernelspec",):
+        if key in old_meta and key not in metadata:
+            metadata[key] = copy.deepcopy(old_meta[key])
+    formats = old_meta.get("jupytext", {}).get("formats") if isinstance(old_meta.get("jupytext"), dict) else None
+    if formats and not metadata.get("jupytext", {}).get("formats"):
+        metadata.setdefault("jupytext", {})["formats"] = formats
+
+    cell_filter, format_name = _cell_metadata_filter(fmt, text_nb, metadata)
+    old_cells = nb.get("cells", [])
+    mapping = match_cells(
+        [(c.cell_type, c.source) for c in text_nb.cells],
+        [(c.get("cell_type"), _joined(c.get("source"))) for c in old_cells],
+    )
+    as_list = any(isinstance(c.get("source"), list) for c in old_cells) or not old_cells
+    want_ids = (nb.get("nbformat"), nb.get("nbformat_minor", 0)) >= (4, 5)
+    used_ids = {c.get("id") for c in old_cells}
+    cells = []
+    for text_cell, j in zip(text_nb.cells, mapping):
+        source = text_cell.source
+        if j is not None:
+            cell = copy.deepcopy(old_cells[j])
+            cell["source"] = source.splitlines(keepends=True) if isinstance(cell.get("source"), list) else source
+            filt = "-all" if format_name == "spin" and text_cell.cell_type != "code" else cell_filter
+            cell["metadata"] = _plain(
+                restore_filtered_metadata(text_cell.metadata, cell.get("metadata", {}), filt, _IGNORE_CELL_METADATA)
+            )
+        else:
+            cell = {
+                "cell_type": text_cell.cell_type,
+                "metadata": _plain(text_cell.metadata),
+                "source": source.splitlines(keepends=True) if as_list else source,
+            }
+            if text_cell.cell_type == "code":
+                cell["execution_count"] = None
+                cell["outputs"] = []
+            if want_ids:
+                new_id = uuid.uuid4().hex[:8]
+                while new_id in used_ids:
+                    new_id = uuid.uuid4().hex[:8]
+                used_ids.add(new_id)
+                cell["id"] = new_id
+        cells.append(cell)
+    return {**nb, "cells": cells, "metadata": metadata}
+
+
+def with_formats(nb: dict, formats: str) -> dict:
+    """``nb`` with ``metadata.jupytext.formats`` set (other jupytext settings kept)."""
+    metadata = copy.deepcopy(nb.get("metadata", {}))
+    jt = metadata.get("jupytext")
+    if not isinstance(jt, dict):
+        jt = {}
+    jt = {**jt, "formats": formats}
+    jt.pop("text_representation", None)
+    metadata["jupytext"] = jt
+    return {**nb, "metadata": metadata}
+
+
+def new_notebook(data: bytes, fmt: str) -> dict:
+    """A notebook from a text file alone (its notebook does not exist yet), laid out as Jupyter does."""
+    nb = _plain(read_text(data, fmt))
+    for cell in nb.get("cells", []):
+        cell["source"] = cell.get("source", "").splitlines(keepends=True)
+    jt = nb.get("metadata", {}).get("jupytext")
+    if isinstance(jt, dict):
+        jt.pop("text_representation", None)
+        if not jt:
+            nb["metadata"].pop("jupytext")
+    return nb
