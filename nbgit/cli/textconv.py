@@ -54,10 +54,16 @@ def main(argv: list[str]) -> int:
 
 def _load_config():
     """The config of the work tree git runs us in (its root); on an error, a warning and the defaults."""
-    from nbgit._fs import find_worktree_root
+    import os
+
     from nbgit.notebook.config import DEFAULT_CONFIG, ConfigError, load_config
 
-    root = find_worktree_root(".") or "."
+    if os.path.exists(".git"):  # git runs textconv at the work tree root
+        root = "."
+    else:  # by hand, from a subfolder
+        from nbgit._fs import find_worktree_root
+
+        root = find_worktree_root(".") or "."
     try:
         return load_config(root)
     except ConfigError as exc:

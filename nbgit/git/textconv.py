@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TextIO
 
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
 
@@ -46,7 +45,8 @@ HASH_CHARS = 12
 
 OUTPUT_PREFIX = "#> "
 
-_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+#: ANSI escapes (CSI, OSC, two-byte); compiled on first use, most notebooks have none
+_ANSI_PATTERN = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
 _TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
 _V3_MIMES = {
     "text": "text/plain",
@@ -62,6 +62,10 @@ _V3_MIMES = {
 }
 _V3_OUTPUT_TYPES = {"pyout": "execute_result", "pyerr": "error"}
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+TYPE_CHECKING = False  # `typing` costs milliseconds of start-up, once per blob
+if TYPE_CHECKING:
+    from typing import TextIO
 
 
 # --- entry point at git's boundary --------------------------------------------------------
@@ -269,7 +273,7 @@ def _text_block(text: str, lines: list[str]) -> None:
 def _terminal_text(text: str) -> str:
     """What a terminal shows: no ANSI escapes; of a line rewritten with ``\\r``, its last state."""
     if "\x1b" in text:
-        text = _ANSI_RE.sub("", text)
+        text = re.sub(_ANSI_PATTERN, "", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         text = "\n".join(_last_segment(line) for line in text.split("\n"))
