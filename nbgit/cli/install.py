@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from nbgit.cli import parser as make_parser
@@ -27,7 +28,11 @@ def main(argv: list[str]) -> int:
         epilog="Existing nbstripout or nbdime settings are reported and left alone.",
     )
     scope_options(p)
+    p.add_argument("--hooks", action="store_true", help="also add post-checkout and post-merge hooks that run "
+                   "`nbgit sync` (jupytext pairs; this repository only; an existing hook gets a marked block)")
     args = p.parse_args(argv)
+    if args.hooks and args.scope != "local":
+        p.error("--hooks works per repository; it cannot be combined with --global or --system")
 
     from nbgit.git.install import (
         attributes_path,
@@ -51,6 +56,16 @@ def main(argv: list[str]) -> int:
         print(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date"))
     else:
         print(f"nbgit: already installed ({where}, {path})")
+    if args.hooks:
+        from nbgit.git.install import HookError, install_hooks
+
+        try:
+            written = install_hooks()
+        except (HookError, GitError, OSError) as exc:
+            print(f"nbgit install: {exc}", file=sys.stderr)
+            return 1
+        names = ", ".join(os.path.basename(h) for h in written)
+        print(f"nbgit: hooks {names} now run `nbgit sync`" if written else "nbgit: sync hooks already installed")
     try:
         others = other_tools()
         attrs = effective_attributes()

@@ -27,6 +27,18 @@ def main(argv: list[str]) -> int:
     except (GitError, OSError) as exc:
         print(f"nbgit uninstall: {exc}", file=sys.stderr)
         return 1
+    hooks_removed = []
+    if args.scope == "local":
+        from nbgit.git.install import remove_hooks
+
+        try:
+            hooks_removed = remove_hooks()
+        except (GitError, OSError):
+            pass
+    for hook in hooks_removed:
+        print(f"nbgit: removed nbgit's block from {hook}")
+    if hooks_removed and not removed and not attrs_removed:
+        return 0
     if not removed and not attrs_removed:
         print("nbgit: nothing to remove (nbgit was not installed here)")
         return 0

@@ -183,3 +183,121 @@ def other_tools(cwd: str | None = None) -> list[str]:
 
 def effective_attributes(cwd: str | None = None) -> dict[str, str]:
     return check_attr(PROBE, ("filter", "diff", "merge"), cwd=cwd)
+
+
+# --- opt-in hooks: `nbgit install --hooks` ----------------------------------------------------
+
+#: git runs these after it rewrote work-tree files (checkout, switch, pull, merge).
+HOOK_NAMES = ("post-checkout", "post-merge")
+HOOK_BEGIN = "# >>> nbgit: sync jupytext pairs (added by `nbgit install --hooks`, removed by `nbgit uninstall`) >>>"
+HOOK_END = "# <<< nbgit <<<"
+_SHELLS = ("sh", "bash", "dash", "zsh", "ksh")
+
+
+class HookError(RuntimeError):
+    """A hook file nbgit will not edit; the message names it and says what to do instead."""
+
+
+def hooks_dir(cwd: str | None = None) -> str:
+    """The repository's hooks directory (honours core.hooksPath)."""
+    return os.path.abspath(os.path.join(cwd or ".", git("rev-parse", "--git-path", "hooks", cwd=cwd)))
+
+
+def hook_block(python: str | None = None) -> str:
+    py = shlex.quote(python or sys.executable)
+    return (
+        f"{HOOK_BEGIN}\n"
+        f"if [ -x {py} ]; then {py} -m nbgit sync --hook; "
+        f"else echo \"nbgit: {py} is gone; run 'nbgit install --hooks' again\" >&2; fi\n"
+        f"{HOOK_END}\n"
+    )
+
+
+def _without_block(text: str) -> tuple[str, bool]:
+    lines = text.splitlines(keepends=True)
+    out, inside, found = [], False, False
+    for line in lines:
+        if line.rstrip("\n") == HOOK_BEGIN:
+            inside = found = True
+        elif inside and line.rstrip("\n") == HOOK_END:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "".join(out), found
+
+
+def _is_shell(first_line: str) -> bool:
+    if not first_line.startswith("#!"):
+        return False
+    words = first_line[2:].split()
+    if not words:
+        return False
+    prog = os.path.basename(words[0])
+    if prog == "env" and len(words) > 1:
+        prog = os.path.basename(words[1])
+    return prog in _SHELLS
+
+
+def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str]:
+    """Add nbgit's block to the post-checkout and post-merge hooks; returns the hooks written.
+
+    A missing hook is created; an existing shell hook gets the block right after its
+    ``#!`` line (so an ``exec`` at its end cannot skip it); any other existing hook is
+    left alone and :class:`HookError` is raised before anything is written.
+    """
+    directory = hooks_dir(cwd)
+    block = hook_block(python)
+    plans = []
+    for name in HOOK_NAMES:
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            plans.append((path, "#!/bin/sh\n" + block))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HookError(f"{path}: cannot read it ({exc}); add `nbgit sync --hook` to it yourself") from None
+        rest, _ = _without_block(text)
+        first, _, body = rest.partition("\n")
+        if not _is_shell(first):
+            raise HookError(
+                f"{path} exists and is not a shell script; nbgit leaves it alone: "
+                f"make it run `{shlex.quote(python or sys.executable)} -m nbgit sync --hook`"
+            )
+        new = f"{first}\n{block}{body}"
+        if new != text:
+            plans.append((path, new))
+    from nbgit._fs import atomic_write
+
+    written = []
+    for path, text in plans:
+        os.makedirs(directory, exist_ok=True)
+        atomic_write(path, text.encode("utf-8"))
+        os.chmod(path, os.stat(path).st_mode | 0o111)
+        written.append(path)
+    return written
+
+
+def remove_hooks(cwd: str | None = None) -> list[str]:
+    """Remove nbgit's block from the hooks; a hook left with only its ``#!`` line is deleted."""
+    from nbgit._fs import atomic_write
+
+    removed = []
+    directory = hooks_dir(cwd)
+    for name in HOOK_NAMES:
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        rest, found = _without_block(text)
+        if not found:
+            continue
+        if not rest.partition("\n")[2].strip():
+            os.remove(path)
+        else:
+            atomic_write(path, rest.encode("utf-8"))
+        removed.append(path)
+    return removed
