@@ -422,15 +422,15 @@ def test_unclean_worktree_notebook_shows_no_outputs_the_filter_would_strip(insta
     assert "secret output" not in shown and "#> " not in shown
 
 
-def test_keep_outputs_repo_shows_outputs_summarized(installed_repo):
+def test_keep_outputs_repo_shows_outputs_summarized_also_from_a_subfolder(installed_repo):
     r = installed_repo
     r.write(".nbgit.toml", "keep_outputs = true\n")
-    r.write("nb.ipynb", jupyter_bytes(BASE))
+    r.write("sub/nb.ipynb", jupyter_bytes(BASE))
     r.commit("base")
     changed = json.loads(json.dumps(BASE))
     changed["cells"][2]["outputs"] = [image(9)]
-    r.write("nb.ipynb", jupyter_bytes(changed))
-    diff = r.out("diff")
+    r.write("sub/nb.ipynb", jupyter_bytes(changed))
+    diff = r.out("-C", "sub", "diff")
     assert re.search(r"^\+#> <image/png 66 B sha1:[0-9a-f]{12}>$", diff, re.MULTILINE)
     assert PNG_1PX not in diff
 
