@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 MAX_PACKET_DATA = 65516
 FLUSH = b"0000"
+_HEX = frozenset(b"0123456789abcdefABCDEF")
 
 
 class PktLineError(Exception):
@@ -49,12 +50,10 @@ class PktReader:
             raise EOFError("unexpected end of stream")
         if len(header) < 4:
             header += self._read_exact(4 - len(header))
-        try:
-            size = int(header, 16)
-        except ValueError:
-            raise PktLineError(f"bad packet header {header!r}") from None
-        if header[:1] in b"+-" or b" " in header:
+        # exactly four hex digits: int() alone would also take "0x1a", "0_1a", " +1a", "\t01a"
+        if not _HEX.issuperset(header):
             raise PktLineError(f"bad packet header {header!r}")
+        size = int(header, 16)
         if size == 0:
             return None
         if size < 4 or size - 4 > MAX_PACKET_DATA:
