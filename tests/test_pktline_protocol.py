@@ -266,13 +266,20 @@ def test_eof_mid_request_exits_nonzero_with_one_line(run, cut):
     assert lines[0].startswith("nbgit: ") and "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("header", [b"zzzz", b"+01a", b" 01a", b"0002", b"fff5"], ids=["hex", "plus", "space", "short", "too-long"])
+@pytest.mark.parametrize(
+    "header",
+    [b"zzzz", b"+01a", b" 01a", b"0x1a", b"0_1a", b"\t01a", b"01a\n", b"0002", b"fff5"],
+    ids=["hex", "plus", "space", "0x-prefix", "underscore", "tab", "newline", "short", "too-long"],
+)
 def test_malformed_packet_header(run, header):
-    r = run(HANDSHAKE + header + b"command=clean\n" + FLUSH)
+    # the rest would make a complete request if the header were taken as a length
+    payload = b"command=smudge\npathname=x.ipynb\n".ljust(0x1A - 4, b"x")[: 0x1A - 4]
+    r = run(HANDSHAKE + header + payload + FLUSH + content(b"data"))
     assert r.code != 0
     assert r.stdout == HANDSHAKE_REPLY
     lines = r.stderr.splitlines()
     assert len(lines) == 1, r.stderr
+    assert "bad packet" in lines[0]
     assert "Traceback" not in r.stderr
 
 
