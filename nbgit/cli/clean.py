@@ -66,7 +66,13 @@ def main(argv: list[str]) -> int:
         if args.check:
             print(f"{name}: not clean")
         else:
-            atomic_write(name, result)
+            try:
+                # through a symlink, replace the file it points to, not the link
+                atomic_write(os.path.realpath(name), result)
+            except OSError as exc:
+                warn(sys.stderr, f"error: {name}: cannot write ({exc.strerror}); left unchanged")
+                status = 2
+                continue
             print(f"cleaned {name}")
     if status:
         return status
