@@ -488,3 +488,35 @@ def test_nested_key_order_kept_when_top_level_is_sorted():
     out = clean_bytes(data)
     assert out == json.dumps(clean_notebook(nb), indent=1, ensure_ascii=False).encode() + b"\n"
     assert out.index(b'"z"') < out.index(b'"a"') and out.index(b'"source"') < out.index(b'"cell_type"', 100)
+
+
+def test_cli_in_place_through_symlink_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "a.ipynb"
+    target.write_bytes(VALID)
+    link = tmp_path / "link.ipynb"
+    link.symlink_to("real/a.ipynb")
+    proc = nbgit("clean", "link.ipynb", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink()
+    assert target.read_bytes() == clean_bytes(VALID)
+
+
+def test_cli_write_failure_leaves_file_and_reports(tmp_path, monkeypatch, capsys):
+    import errno
+
+    import nbgit._fs
+    from nbgit.cli import main
+
+    def full_disk(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    a, b = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    a.write_bytes(VALID)
+    b.write_bytes(VALID)
+    monkeypatch.setattr(nbgit._fs, "atomic_write", full_disk)
+    monkeypatch.chdir(tmp_path)
+    assert main(["clean", "a.ipynb", "b.ipynb"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "a.ipynb" in err[0] and "No space left" in err[0] and "b.ipynb" in err[1]
+    assert a.read_bytes() == VALID and b.read_bytes() == VALID
