@@ -123,7 +123,7 @@ def _run(base_path, local_path, remote_path, marker_size, name, labels, stderr) 
         atomic_write(local_path, merged.data)
     if merged.clean:
         return 0
-    cells = sorted({c.cell for c in merged.conflicts if c.cell is not None})
+    cells = sorted({c.cell + 1 for c in merged.conflicts if c.cell is not None})
     where = []
     if cells:
         shown = ", ".join(map(str, cells[:8])) + (", ..." if len(cells) > 8 else "")

@@ -52,6 +52,7 @@ RECORD_KEY = "nbgit"
 
 SOURCE = "source"
 DELETED = "delete/modify"
+ONE_SIDED = "one side only"  # two-way merges: added on one side, or deleted on the other
 METADATA = "metadata"
 OUTPUTS = "outputs"
 CELL = "cell"  # another cell field: cell_type, attachments, ...
@@ -60,14 +61,17 @@ NOTEBOOK = "notebook-metadata"
 
 @dataclass(frozen=True)
 class Conflict:
-    """An unresolved conflict: ``cell`` is the index in the merged notebook (None: notebook level)."""
+    """An unresolved conflict: ``cell`` is the 0-based index in the merged notebook (None: notebook level).
+
+    ``str()`` numbers cells from 1, as ``nbgit conflicts`` and the messages do.
+    """
 
     cell: int | None
     kind: str
     detail: str = ""
 
     def __str__(self) -> str:
-        where = "notebook" if self.cell is None else f"cell {self.cell}"
+        where = "notebook" if self.cell is None else f"cell {self.cell + 1}"  # people count from 1
         return f"{where}: {self.kind}" + (f" ({self.detail})" if self.detail else "")
 
 
@@ -103,8 +107,11 @@ def merge_notebooks(
     """
     labels = _labels(labels)
     local, remote = _v4(local), _v4(remote)
-    base = _two_way_base(local, remote) if base is None else _v4(base)
-    return _Merger(labels, marker_size, style).merge(base, local, remote)
+    merger = _Merger(labels, marker_size, style, two_way=base is None)
+    if base is None:
+        base, matches = _two_way_base(local, remote)
+        return merger.merge(base, local, remote, matches)
+    return merger.merge(_v4(base), local, remote)
 
 
 def _labels(labels) -> Labels:
@@ -129,16 +136,21 @@ def _cells(nb: dict) -> list[dict]:
     return cells if isinstance(cells, list) else []
 
 
-def _two_way_base(local: dict, remote: dict) -> dict:
-    """A stand-in ancestor for a merge without one: matched cells with empty sources."""
+def _two_way_base(local: dict, remote: dict):
+    """A stand-in ancestor for a merge without one: matched cells with empty sources.
+
+    Returns it with the matches of its cells to local's and remote's cells.
+    """
     lc, rc = _cells(local), _cells(remote)
     cells = []
-    for i, _ in match_cells(lc, rc):
+    pairs = match_cells(lc, rc)
+    for i, _ in pairs:
         cell = {"cell_type": lc[i].get("cell_type", "code"), "metadata": {}, "source": ""}
         if "id" in lc[i]:
             cell["id"] = lc[i]["id"]
         cells.append(cell)
-    return {"cells": cells, "metadata": {}, "nbformat": local.get("nbformat", 4), "nbformat_minor": local.get("nbformat_minor", 5)}
+    base = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": local.get("nbformat_minor", 5)}
+    return base, ([(k, i) for k, (i, _) in enumerate(pairs)], [(k, j) for k, (_, j) in enumerate(pairs)])
 
 
 def source_text(cell: dict) -> str:
@@ -158,15 +170,16 @@ def _substance(cell: dict) -> dict:
 
 
 class _Merger:
-    def __init__(self, labels: Labels, marker_size: int, style: str):
+    def __init__(self, labels: Labels, marker_size: int, style: str, two_way: bool = False):
+        self.two_way = two_way
         self.labels = labels
         self.marker_size = marker_size
         self.style = style
 
     # -- the notebook ---------------------------------------------------------------------
 
-    def merge(self, base: dict, local: dict, remote: dict) -> MergeResult:
-        cells, cell_conflicts = self.merge_cells(_cells(base), _cells(local), _cells(remote))
+    def merge(self, base: dict, local: dict, remote: dict, matches=None) -> MergeResult:
+        cells, cell_conflicts = self.merge_cells(_cells(base), _cells(local), _cells(remote), matches)
         conflicts: list[Conflict] = []
         out: dict = {}
         for key in _top_keys(base, local, remote):
@@ -205,13 +218,14 @@ class _Merger:
 
     # -- cells: identity, order, content ---------------------------------------------------
 
-    def merge_cells(self, bc: list[dict], lc: list[dict], rc: list[dict]):
+    def merge_cells(self, bc: list[dict], lc: list[dict], rc: list[dict], matches=None):
         nb_, nl = len(bc), len(lc)
         ltok = list(range(nb_, nb_ + nl))  # unmatched local cell i -> nb_ + i
         rtok = list(range(nb_ + nl, nb_ + nl + len(rc)))
-        for k, i in match_cells(bc, lc):
+        lpairs, rpairs = matches if matches is not None else (match_cells(bc, lc), match_cells(bc, rc))
+        for k, i in lpairs:
             ltok[i] = k
-        for k, j in match_cells(bc, rc):
+        for k, j in rpairs:
             rtok[j] = k
         # Identical insertions share a token (k-th occurrence with k-th occurrence).
         free: dict[tuple, list[int]] = {}
@@ -252,10 +266,18 @@ class _Merger:
                 cell = lc[li] if kept_by_local else rc[ri]
                 cell = self.mark_deleted(cell, kept_by_local)
                 kinds.append((DELETED, f"deleted in {self.labels.remote if kept_by_local else self.labels.local}"))
+            elif li is not None and ri is not None:
+                cell = lc[li]  # the same insertion on both sides
             elif li is not None:
                 cell = lc[li]
+                if self.two_way:
+                    cell = self.mark_one_sided(cell, True)
+                    kinds.append((ONE_SIDED, f"only in {self.labels.local}"))
             else:
                 cell = rc[ri]
+                if self.two_way:
+                    cell = self.mark_one_sided(cell, False)
+                    kinds.append((ONE_SIDED, f"only in {self.labels.remote}"))
             if kinds:
                 conflicts.append((len(cells), kinds))
             cells.append(cell)
@@ -304,6 +326,14 @@ class _Merger:
         keeper, deleter = (self.labels.local, self.labels.remote) if kept_by_local else (self.labels.remote, self.labels.local)
         line = (
             f"{'<' * self.marker_size} nbgit: deleted in {deleter or 'one side'}, modified in {keeper or 'the other'}; "
+            "delete this line to keep the cell, or delete the cell\n"
+        )
+        return {**cell, "source": [line, *split_lines(source_text(cell))]}
+
+    def mark_one_sided(self, cell: dict, in_local: bool) -> dict:
+        here, there = (self.labels.local, self.labels.remote) if in_local else (self.labels.remote, self.labels.local)
+        line = (
+            f"{'<' * self.marker_size} nbgit: only in {here or 'one side'} (added there, or deleted in {there or 'the other'}); "
             "delete this line to keep the cell, or delete the cell\n"
         )
         return {**cell, "source": [line, *split_lines(source_text(cell))]}
@@ -361,7 +391,9 @@ class _Merger:
             take = l
         elif bo == lo:
             take = r
-        elif source_from == "l" and source_text(l) != source_text(b) or source_from == "r" and source_text(r) != source_text(b):
+        elif not self.two_way and (
+            source_from == "l" and source_text(l) != source_text(b) or source_from == "r" and source_text(r) != source_text(b)
+        ):
             take = l if source_from == "l" else r  # outputs follow the source they were made from
         elif source_from is None:
             take = None  # merged source: no side's outputs belong to it
@@ -481,4 +513,4 @@ def _valid_id(cid: str) -> bool:
     return 0 < len(cid) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in cid)
 
 
-__all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]
+__all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "ONE_SIDED", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]

@@ -1,0 +1,93 @@
+"""nbgit conflicts: list unresolved merge conflicts inside notebooks."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "conflicts",
+        "List the merge conflicts left inside notebooks: marker blocks in cell sources\n"
+        "(<<<<<<< / ======= / >>>>>>>), cells deleted on one side and edited on the other (their\n"
+        "first line says so), and metadata or output conflicts recorded in metadata.nbgit.conflicts.\n"
+        "Notebooks whose JSON has git's text conflict markers are reported too (`nbgit fix` repairs\n"
+        "them). Cells are numbered from 1.\n\n"
+        "Without PATH: the notebooks git reports as unmerged, or else every tracked notebook.",
+        epilog="exit status: 0 no conflicts; 1 conflicts found; 2 on an error (unreadable file, not a repository)",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks (or directories) to check")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: auto)")
+    args = p.parse_args(argv)
+
+    from nbgit.cli._term import Painter, use_color
+    from nbgit.merge.conflicts import find_conflicts
+    from nbgit.notebook.io import NotebookError, has_conflict_markers, parse
+
+    paint = Painter(use_color(sys.stdout, args.color))
+    paths = _expand(args.paths) if args.paths else _default_paths()
+    if paths is None:
+        return 2
+    status = 0
+    found_any = False
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            print(f"nbgit conflicts: {path}: {exc.strerror}", file=sys.stderr)
+            status = 2
+            continue
+        try:
+            nb = parse(data)
+        except NotebookError as exc:
+            if has_conflict_markers(data):
+                found_any = True
+                print(f"{paint(path, 'bold')}: {paint('text conflict markers', 'red')} in the JSON "
+                      f"(the file does not open; run `nbgit fix {path}`)")
+            else:
+                print(f"nbgit conflicts: {path}: not a notebook ({exc.reason})", file=sys.stderr)
+                status = 2
+            continue
+        if nb.get("nbformat") == 3:
+            nb = {"cells": [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])], "metadata": nb.get("metadata", {})}
+        for c in find_conflicts(nb):
+            found_any = True
+            where = "notebook" if c.cell is None else f"cell {c.cell + 1}"
+            detail = f" ({c.detail})" if c.detail else ""
+            print(f"{paint(path, 'bold')}: {where}: {paint(c.kind, 'red')}{detail}")
+    if status:
+        return status
+    return 1 if found_any else 0
+
+
+def _expand(paths: list[str]) -> list[str]:
+    import os
+
+    out = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+                out += [os.path.join(root, f) for f in sorted(files) if f.endswith(".ipynb")]
+        else:
+            out.append(path)
+    return out
+
+
+def _default_paths() -> list[str] | None:
+    from nbgit.git.repo import GitError, git, toplevel
+
+    try:
+        toplevel()
+        unmerged = git("diff", "--name-only", "--diff-filter=U", "-z", "--relative")
+        names = [n for n in unmerged.split("\0") if n.endswith(".ipynb")]
+        if not names:
+            tracked = git("ls-files", "-z", "--", "*.ipynb")
+            names = [n for n in tracked.split("\0") if n]
+    except GitError as exc:
+        print(f"nbgit conflicts: {exc} (or name the notebooks to check)", file=sys.stderr)
+        return None
+    return sorted(dict.fromkeys(names))

@@ -1,0 +1,102 @@
+"""nbgit fix: repair a notebook that a text merge left with git conflict markers in its JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "fix",
+        "Repair a notebook whose JSON a text merge (plain git, without nbgit's merge driver)\n"
+        "filled with conflict markers, so that it opens again. Both versions are rebuilt from\n"
+        "the marker regions and merged cell by cell, as `nbgit merge` would: against the base\n"
+        "when the markers have ||||||| parts (merge.conflictStyle=diff3), else two-way, where\n"
+        "only what both versions share merges cleanly. What still conflicts stays inside the\n"
+        "notebook (markers in cell sources, metadata.nbgit.conflicts); `nbgit conflicts` lists it.\n\n"
+        "Outputs and counts are kept (nothing is cleaned). The file is replaced atomically, and\n"
+        "only if both versions could be rebuilt: otherwise it is left exactly as it was.",
+        epilog="exit status: 0 repaired, no conflict left; 1 repaired, conflicts left inside the notebook;\n"
+        "2 not repaired (file left unchanged)",
+    )
+    p.add_argument("notebook", metavar="NOTEBOOK", help="the notebook with conflict markers")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the repaired notebook here (default: in place)")
+    p.add_argument("--backup", action="store_true", help="keep the original as NOTEBOOK.orig (or .orig.N)")
+    p.add_argument("--marker-size", type=int, default=7, metavar="N", help="marker length for new in-cell conflicts (default 7)")
+    args = p.parse_args(argv)
+
+    from nbgit._fs import atomic_write
+    from nbgit.merge.blobs import merge_blobs
+    from nbgit.merge.conflicts import NoMarkers, split_text_conflicts
+    from nbgit.merge.lines import Labels
+    from nbgit.notebook.io import NotebookError, parse
+
+    name = args.notebook
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        print(f"nbgit fix: {name}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        parse(data)
+    except NotebookError:
+        pass
+    else:
+        print(f"nbgit fix: {name}: already a valid notebook, nothing to fix (`nbgit conflicts {name}` lists conflicts inside it)")
+        return 0
+    try:
+        text = data.decode("utf-8")
+        local, base, remote, names = split_text_conflicts(text)
+    except UnicodeDecodeError:
+        print(f"nbgit fix: {name}: not UTF-8; left unchanged", file=sys.stderr)
+        return 2
+    except NoMarkers:
+        print(f"nbgit fix: {name}: not a valid notebook and no git conflict markers in it; left unchanged", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"nbgit fix: {name}: {exc}; left unchanged", file=sys.stderr)
+        return 2
+    labels = Labels(names[0].strip() or "ours", names[2].strip() or "theirs", names[1].strip() or "base")
+    try:
+        merged = merge_blobs(
+            (base or "").encode("utf-8"), local.encode("utf-8"), remote.encode("utf-8"),
+            config=None, labels=labels, marker_size=args.marker_size,
+        )
+    except NotebookError as exc:
+        side = exc.reason.split(":", 1)[0]
+        side = {"ours": labels.local, "theirs": labels.remote}.get(side, side)
+        print(f"nbgit fix: {name}: the version rebuilt from the markers is not a notebook ({exc.reason}); "
+              f"left unchanged (side: {side})", file=sys.stderr)
+        return 2
+    target = args.output or name
+    try:
+        if args.backup:
+            backup = _free_name(name + ".orig")
+            atomic_write(backup, data)
+            print(f"nbgit fix: original kept as {backup}")
+        atomic_write(target, merged.data)
+    except OSError as exc:
+        print(f"nbgit fix: {target}: {exc.strerror}; left unchanged", file=sys.stderr)
+        return 2
+    how = "a three-way merge" if base is not None else "a two-way merge (the markers have no ||||||| base parts)"
+    if merged.clean:
+        print(f"nbgit fix: {target}: repaired by {how}; no conflict left")
+        return 0
+    n = len(merged.conflicts)
+    print(f"nbgit fix: {target}: repaired by {how}; {n} conflict{'s' if n > 1 else ''} left inside the notebook:")
+    for c in merged.conflicts:
+        print(f"  {c}")
+    return 1
+
+
+def _free_name(path: str) -> str:
+    if not os.path.exists(path):
+        return path
+    n = 1
+    while os.path.exists(f"{path}.{n}"):
+        n += 1
+    return f"{path}.{n}"

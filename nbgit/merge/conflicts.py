@@ -1,0 +1,169 @@
+"""Finding unresolved merge conflicts in a notebook, and splitting text conflict markers.
+
+Two kinds of leftovers are recognised:
+
+* nbgit's own conflicts, inside a valid notebook (:func:`find_conflicts`):
+  marker blocks inside a cell's source (``<<<<<<<`` ... ``=======`` ...
+  ``>>>>>>>``, any marker length from 3 up, the ``|||||||`` base part
+  optional), the first line nbgit writes into a cell deleted on one side and
+  edited on the other, and entries in ``metadata.nbgit.conflicts`` of the
+  notebook or of a cell;
+* git's *text* conflict markers in the file itself (a text merge of the JSON,
+  which leaves a file that no longer parses): :func:`split_text_conflicts`
+  rebuilds the two (or three) versions from the marker regions, for
+  ``nbgit fix``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nbgit.merge.notebook import CELL, DELETED, METADATA, NOTEBOOK, ONE_SIDED, OUTPUTS, RECORD_KEY, SOURCE, Conflict, source_text
+
+_NOTE_RE = re.compile(r"^<{3,} nbgit: (deleted in|only in) ", re.MULTILINE)
+_OPEN_RE = re.compile(r"^(<{3,})(?: .*)?$")
+
+
+def find_conflicts(nb: dict) -> list[Conflict]:
+    """Unresolved conflicts left in notebook ``nb`` (nbformat 4), in cell order."""
+    found: list[Conflict] = []
+    md = nb.get("metadata")
+    for entry in _records(md):
+        found.append(Conflict(None, NOTEBOOK, _path(entry)))
+    cells = nb.get("cells")
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict):
+            continue
+        text = source_text(cell)
+        note = _NOTE_RE.search(text)
+        if note:
+            kind = DELETED if note.group(1) == "deleted in" else ONE_SIDED
+            found.append(Conflict(index, kind, "see the cell's first line"))
+        blocks = count_marker_blocks(text)
+        if blocks:
+            found.append(Conflict(index, SOURCE, f"{blocks} conflicting region{'s' if blocks > 1 else ''}"))
+        for entry in _records(cell.get("metadata")):
+            path = _path(entry)
+            kind = OUTPUTS if path == "outputs" else METADATA if path.startswith("metadata") else CELL
+            found.append(Conflict(index, kind, path))
+    return found
+
+
+def count_marker_blocks(text: str) -> int:
+    """Complete conflict marker blocks in ``text`` (open, separator, close of one length)."""
+    count = 0
+    size = 0
+    state = 0  # 0 outside, 1 after <<<, 2 after ===
+    for line in text.split("\n"):
+        if state == 0:
+            m = _OPEN_RE.match(line)
+            if m and not line.startswith(m.group(1) + " nbgit: "):
+                size = len(m.group(1))
+                state = 1
+        elif state == 1:
+            if line == "=" * size:
+                state = 2
+        elif state == 2:
+            if line == ">" * size or line.startswith(">" * size + " "):
+                count += 1
+                state = 0
+    return count
+
+
+def _records(md) -> list:
+    if not isinstance(md, dict):
+        return []
+    ours = md.get(RECORD_KEY)
+    if not isinstance(ours, dict):
+        return []
+    entries = ours.get("conflicts")
+    return entries if isinstance(entries, list) else []
+
+
+def _path(entry) -> str:
+    if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+        return entry["path"]
+    return "?"
+
+
+# -- git's text markers in the JSON -----------------------------------------------------------
+
+
+class NoMarkers(ValueError):
+    """The text has no complete conflict marker block."""
+
+
+def split_text_conflicts(text: str) -> tuple[str, str | None, str, tuple[str, str, str]]:
+    """Rebuild ``(local, base or None, remote, (local label, base label, remote label))`` from marked text.
+
+    Lines outside the marker blocks belong to every version; inside a block the
+    part after ``<<<<<<<`` is local's, the part after ``|||||||`` (if any)
+    base's, the part after ``=======`` remote's. The marker length is taken
+    from the first opening marker (7 unless ``conflict-marker-size`` was set).
+    The base is returned only if every block has a base part. Raises
+    :class:`NoMarkers` when there is no block, :class:`ValueError` for an
+    unterminated one.
+    """
+    lines = text.splitlines(keepends=True)
+    size = None
+    for line in lines:
+        m = _OPEN_RE.match(line.rstrip("\r\n"))
+        if m:
+            size = len(m.group(1))
+            break
+    if size is None:
+        raise NoMarkers("no conflict markers")
+    opener, mid, sep, closer = "<" * size, "|" * size, "=" * size, ">" * size
+
+    def is_marker(line: str, mark: str, labelled: bool = True) -> bool:
+        body = line.rstrip("\r\n")
+        return body == mark or (labelled and body.startswith(mark + " ") and not body.startswith(mark + mark[0]))
+
+    local: list[str] = []
+    base: list[str] = []
+    remote: list[str] = []
+    labels = ["", "", ""]
+    state = "out"
+    blocks = 0
+    all_have_base = True
+    block_has_base = False
+    for line in lines:
+        if state == "out":
+            if is_marker(line, opener):
+                state = "local"
+                block_has_base = False
+                labels[0] = labels[0] or line.rstrip("\r\n")[size + 1 :]
+                continue
+            local.append(line)
+            base.append(line)
+            remote.append(line)
+        elif state == "local":
+            if is_marker(line, mid):
+                state = "base"
+                block_has_base = True
+                labels[1] = labels[1] or line.rstrip("\r\n")[size + 1 :]
+            elif is_marker(line, sep, labelled=False):
+                state = "remote"
+            else:
+                local.append(line)
+        elif state == "base":
+            if is_marker(line, sep, labelled=False):
+                state = "remote"
+            else:
+                base.append(line)
+        else:  # remote
+            if is_marker(line, closer):
+                state = "out"
+                blocks += 1
+                all_have_base = all_have_base and block_has_base
+                labels[2] = labels[2] or line.rstrip("\r\n")[size + 1 :]
+            else:
+                remote.append(line)
+    if state != "out":
+        raise ValueError("a conflict marker block is not closed")
+    if not blocks:
+        raise NoMarkers("no complete conflict marker block")
+    return "".join(local), ("".join(base) if all_have_base else None), "".join(remote), (labels[0], labels[1], labels[2])
+
+
+__all__ = ["find_conflicts", "count_marker_blocks", "split_text_conflicts", "NoMarkers"]
