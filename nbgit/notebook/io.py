@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from json.encoder import encode_basestring, encode_basestring_ascii  # the C versions when available
 
 
 class NotebookError(ValueError):
@@ -174,16 +175,96 @@ def read(data: bytes) -> tuple[dict, Layout]:
 
 
 def dumps(nb: dict, layout: Layout = JUPYTER_LAYOUT) -> bytes:
-    """Serialize a notebook in ``layout``."""
-    text = json.dumps(
-        nb,
-        indent=layout.indent,
-        sort_keys=layout.sort_keys,
-        ensure_ascii=layout.ensure_ascii,
-        separators=(layout.item_separator, layout.key_separator),
-    )
+    """Serialize a notebook in ``layout``: the bytes of :func:`json.dumps` with that layout."""
+    text = None
+    if layout.indent is not None:
+        indent = layout.indent if isinstance(layout.indent, str) else " " * layout.indent
+        try:
+            text = _dumps_indented(
+                nb, indent, layout.sort_keys, layout.ensure_ascii, layout.item_separator, layout.key_separator
+            )
+        except (_NotPlainJSON, TypeError, ValueError, RecursionError):
+            pass  # json.dumps below gives the standard result or error
+    if text is None:
+        text = json.dumps(
+            nb,
+            indent=layout.indent,
+            sort_keys=layout.sort_keys,
+            ensure_ascii=layout.ensure_ascii,
+            separators=(layout.item_separator, layout.key_separator),
+        )
     if layout.newline != "\n":
         text = text.replace("\n", layout.newline)
     if layout.final_newline:
         text += layout.newline
     return text.encode("utf-8")
+
+
+class _NotPlainJSON(Exception):
+    """A value :func:`_dumps_indented` leaves to json.dumps (tuple, subclass, non-str key...)."""
+
+
+_INFINITY = float("inf")
+
+
+def _dumps_indented(obj, indent: str, sort_keys: bool, ensure_ascii: bool, item_sep: str, key_sep: str) -> str:
+    """``json.dumps(obj, indent=indent, ...)`` for plain JSON data, character for character.
+
+    With an indent, json.dumps falls back from its C encoder to a pure-Python one that walks
+    every value through nested generators; that was the largest cost of the clean filter.
+    Here each container is one ``str.join`` of its items, and a list of strings (source
+    lines, text outputs: most of a notebook) is encoded by ``map`` in C. Handles exactly
+    dict, list, str, int, float, bool and None, with str keys; anything else raises
+    :class:`_NotPlainJSON` and the caller uses json.dumps.
+    """
+    enc = encode_basestring_ascii if ensure_ascii else encode_basestring
+    newlines = ["\n" + indent * level for level in range(16)]
+
+    def value(o, level: int) -> str:
+        t = type(o)
+        if t is str:
+            return enc(o)
+        if t is dict:
+            if not o:
+                return "{}"
+            level += 1
+            if level >= len(newlines):
+                newlines.append(newlines[-1] + indent)
+            inner = newlines[level]
+            items = sorted(o.items()) if sort_keys else o.items()
+            body = (item_sep + inner).join(
+                [enc(k) + key_sep + (enc(v) if type(v) is str else value(v, level)) for k, v in items]
+            )  # enc(k) raises TypeError for a non-str key
+            return "{" + inner + body + newlines[level - 1] + "}"
+        if t is list:
+            if not o:
+                return "[]"
+            level += 1
+            if level >= len(newlines):
+                newlines.append(newlines[-1] + indent)
+            inner = newlines[level]
+            sep = item_sep + inner
+            try:
+                body = sep.join(map(enc, o))
+            except TypeError:  # not all strings
+                body = sep.join([value(item, level) for item in o])
+            return "[" + inner + body + newlines[level - 1] + "]"
+        if o is None:
+            return "null"
+        if o is True:
+            return "true"
+        if o is False:
+            return "false"
+        if t is int:
+            return int.__repr__(o)
+        if t is float:
+            if o != o:
+                return "NaN"
+            if o == _INFINITY:
+                return "Infinity"
+            if o == -_INFINITY:
+                return "-Infinity"
+            return float.__repr__(o)
+        raise _NotPlainJSON(t.__name__)
+
+    return value(obj, 0)
