@@ -72,10 +72,12 @@ class Demo:
         return proc
 
     def git(self, *args: str, **kw) -> subprocess.CompletedProcess:
-        return self.run("git", *args, display="git " + " ".join(args), **kw)
+        kw.setdefault("display", "git " + " ".join(args))
+        return self.run("git", *args, **kw)
 
     def nbgit(self, *args: str, **kw) -> subprocess.CompletedProcess:
-        return self.run(sys.executable, "-m", "nbgit", *args, display="nbgit " + " ".join(args), **kw)
+        kw.setdefault("display", "nbgit " + " ".join(args))
+        return self.run(sys.executable, "-m", "nbgit", *args, **kw)
 
     def load(self, name: str = NOTEBOOK) -> dict:
         with open(os.path.join(self.root, name), encoding="utf-8") as fh:
