@@ -30,6 +30,9 @@ def main(argv: list[str]) -> int:
     scope_options(p)
     p.add_argument("--hooks", action="store_true", help="also add post-checkout and post-merge hooks that run "
                    "`nbgit sync` (jupytext pairs; this repository only; an existing hook gets a marked block)")
+    p.add_argument("--diff-command", action="store_true", help="also set diff.nbgit.command so that `git diff` "
+                   "shows notebooks with `nbgit diff` (cell-aware, coloured; replaces the textconv text; "
+                   "`git diff --no-ext-diff` skips it)")
     args = p.parse_args(argv)
     if args.hooks and args.scope != "local":
         p.error("--hooks works per repository; it cannot be combined with --global or --system")
@@ -47,6 +50,10 @@ def main(argv: list[str]) -> int:
     try:
         path = attributes_path(args.scope, args.attributes, args.info)
         changed = set_config(args.scope, driver_config())
+        if args.diff_command:
+            from nbgit.git.install import diff_command_entry
+
+            changed += set_config(args.scope, [diff_command_entry()])
         attrs_changed = write_attributes(path)
     except (GitError, OSError) as exc:
         print(f"nbgit install: {exc}", file=sys.stderr)

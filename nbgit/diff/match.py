@@ -18,8 +18,10 @@ that the expensive similarity pass only ever sees the few cells left over:
 4. **Similarity inside the gaps.** The matched pairs that keep their order
    (the longest increasing run of b-indices, by patience sorting) cut both
    notebooks into gaps. Inside each gap, cells of ``a`` and ``b`` are scored
-   by the Dice coefficient of their token multisets (words and symbols of the
-   source; a different cell type costs a factor of 0.8), and the in-order
+   by the Dice coefficient of the word multisets of their sources (a
+   different cell type costs a factor of 0.8; different ids cost a factor of
+   0.6 when the notebook's equal cells kept their ids, i.e. ids are reliable
+   there rather than regenerated), and the in-order
    chain of candidate pairs with the largest total score is kept (a sparse
    weighted LCS, O(K log K) with a Fenwick tree over K candidates). Pairs
    scoring below :data:`SIMILARITY_THRESHOLD` are never matched: such cells
@@ -64,10 +66,13 @@ LEFTOVER_LIMIT = 4096
 #: ... and paired (as edited and moved) only above this similarity, with at least this many tokens.
 LEFTOVER_THRESHOLD = 0.7
 LEFTOVER_MIN_TOKENS = 3
+#: Similarity factor for two cells with different ids, when the notebook's ids are reliable.
+ID_PENALTY = 0.6
 #: Similarity factor applied when the cell types differ.
 CELL_TYPE_PENALTY = 0.8
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_WORD_RE = re.compile(r"\w+")
+_CHAR_RE = re.compile(r"\S")
 
 
 def cell_key(cell: dict) -> tuple[str, str]:
@@ -109,6 +114,8 @@ def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
                     b_used.add(js[t])
                     taken[k] = t + 1
 
+    ids_reliable = _ids_reliable(a, b, a_to_b)
+
     # 3. cell ids
     if len(a_to_b) < min(len(a), len(b)):
         ids_b = _unique_ids(b, b_used)
@@ -123,13 +130,13 @@ def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
     # 4. similarity inside the gaps left between in-order pairs
     cache: dict = {}
     if len(a_to_b) < min(len(a), len(b)):
-        for i, j in _match_gaps(a, b, a_to_b, b_used, cache):
+        for i, j in _match_gaps(a, b, a_to_b, b_used, cache, ids_reliable):
             a_to_b[i] = j
             b_used.add(j)
 
     # 5. edited *and* moved cells, when few cells are left over
     if len(a_to_b) < min(len(a), len(b)):
-        for i, j in _match_leftovers(a, b, a_to_b, b_used, cache):
+        for i, j in _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable):
             a_to_b[i] = j
 
     return sorted(a_to_b.items())
@@ -166,7 +173,18 @@ def _unique_ids(cells: list[dict], used) -> dict[str, int]:
     return {cid: idx for cid, idx in seen.items() if cid not in dup and idx not in used}
 
 
-def _match_leftovers(a, b, a_to_b, b_used, cache) -> list[tuple[int, int]]:
+def _ids_reliable(a, b, a_to_b: dict[int, int]) -> bool:
+    """Do equal cells keep their ids here? (Not when ids were regenerated, or are absent.)"""
+    with_ids = same = 0
+    for i, j in a_to_b.items():
+        x, y = a[i].get("id"), b[j].get("id")
+        if isinstance(x, str) and isinstance(y, str):
+            with_ids += 1
+            same += x == y
+    return with_ids > 0 and 2 * same >= with_ids
+
+
+def _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable) -> list[tuple[int, int]]:
     """Pair cells left over anywhere that are very similar (edited and moved), best pairs first.
 
     Only when ``left_a * left_b <= LEFTOVER_LIMIT``: a bounded number of calls.
@@ -184,7 +202,7 @@ def _match_leftovers(a, b, a_to_b, b_used, cache) -> list[tuple[int, int]]:
             pb = _profile(b[j], "b", j, cache)
             if pb[1] < LEFTOVER_MIN_TOKENS:
                 continue
-            s = similarity(pa, pb)
+            s = similarity(pa, pb, ids_reliable)
             if s >= LEFTOVER_THRESHOLD:
                 scored.append((-s, i, j))
     scored.sort()
@@ -199,7 +217,7 @@ def _match_leftovers(a, b, a_to_b, b_used, cache) -> list[tuple[int, int]]:
     return out
 
 
-def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int], cache: dict) -> list[tuple[int, int]]:
+def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int], cache: dict, ids_reliable: bool) -> list[tuple[int, int]]:
     pairs = sorted(a_to_b.items())
     spine = [pairs[k] for k in longest_increasing_run([j for _, j in pairs])]
     free_a = [i for i in range(len(a)) if i not in a_to_b]
@@ -215,25 +233,32 @@ def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int], cache: dict) -> 
         gb = free_b[bisect_right(free_b, bj0) : bisect_left(free_b, bj1)]
         if not gb:
             continue
-        out += _match_gap(a, b, ga, gb, cache)
+        out += _match_gap(a, b, ga, gb, cache, ids_reliable)
     return out
 
 
-def _profile(cell: dict, side: str, idx: int, cache: dict) -> tuple[Counter, int, str]:
+def _profile(cell: dict, side: str, idx: int, cache: dict) -> tuple:
     key = (side, idx)
     prof = cache.get(key)
     if prof is None:
-        toks = Counter(_TOKEN_RE.findall(source_text(cell)))
+        text = source_text(cell)
+        toks = Counter(_WORD_RE.findall(text) or _CHAR_RE.findall(text))
         ctype = cell.get("cell_type")
-        prof = (toks, sum(toks.values()), ctype if isinstance(ctype, str) else "")
+        cid = cell.get("id")
+        prof = (toks, sum(toks.values()), ctype if isinstance(ctype, str) else "", cid if isinstance(cid, str) else None)
         cache[key] = prof
     return prof
 
 
-def similarity(x: tuple[Counter, int, str], y: tuple[Counter, int, str]) -> float:
-    """Dice coefficient of two token multisets (1.0 for two empty sources), times the type penalty."""
-    tx, nx, cx = x
-    ty, ny, cy = y
+def similarity(x: tuple, y: tuple, ids_reliable: bool = False) -> float:
+    """Dice coefficient of the word multisets of two sources (1.0 for two empty sources).
+
+    Sources without any word are compared by their non-blank characters. Times
+    :data:`CELL_TYPE_PENALTY` when the cell types differ, and times
+    :data:`ID_PENALTY` when ``ids_reliable`` and both cells have different ids.
+    """
+    tx, nx, cx, ix = x
+    ty, ny, cy, iy = y
     if nx == 0 and ny == 0:
         score = 1.0
     elif nx == 0 or ny == 0:
@@ -247,7 +272,11 @@ def similarity(x: tuple[Counter, int, str], y: tuple[Counter, int, str]) -> floa
             if d:
                 common += c if c < d else d
         score = 2.0 * common / (nx + ny)
-    return score if cx == cy else score * CELL_TYPE_PENALTY
+    if cx != cy:
+        score *= CELL_TYPE_PENALTY
+    if ids_reliable and ix is not None and iy is not None and ix != iy:
+        score *= ID_PENALTY
+    return score
 
 
 def _candidates(n: int, m: int):
@@ -273,12 +302,12 @@ def _candidates(n: int, m: int):
                 yield x, y
 
 
-def _match_gap(a, b, ga: list[int], gb: list[int], cache: dict) -> list[tuple[int, int]]:
+def _match_gap(a, b, ga: list[int], gb: list[int], cache: dict, ids_reliable: bool) -> list[tuple[int, int]]:
     """The in-order chain of similar pairs with the largest total score (sparse weighted LCS)."""
     cands: list[tuple[int, int, float]] = []
     for x, y in _candidates(len(ga), len(gb)):
         i, j = ga[x], gb[y]
-        s = similarity(_profile(a[i], "a", i, cache), _profile(b[j], "b", j, cache))
+        s = similarity(_profile(a[i], "a", i, cache), _profile(b[j], "b", j, cache), ids_reliable)
         if s >= SIMILARITY_THRESHOLD:
             cands.append((x, y, s))
     if not cands:

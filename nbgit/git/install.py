@@ -44,6 +44,14 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
     return entries
 
 
+def diff_command_entry(python: str | None = None) -> tuple[str, str]:
+    """``diff.nbgit.command`` (opt-in, ``nbgit install --diff-command``): `git diff` shows notebooks
+    through ``nbgit diff`` in git's GIT_EXTERNAL_DIFF calling convention (7 or 9 arguments).
+    Off by default: an external diff command replaces textconv in `git diff` and `git log -p`
+    (``--no-ext-diff`` turns it off for one command). Removed with the rest by `nbgit uninstall`."""
+    return ("diff.nbgit.command", f"{shlex.quote(python or sys.executable)} -m nbgit diff --git-external")
+
+
 def attributes_line() -> str:
     from nbgit.cli import available
 

@@ -1,0 +1,382 @@
+"""Render a :class:`~nbgit.diff.NotebookDiff` as cell-aware text for a terminal.
+
+Layout (``nbgit diff``)::
+
+    nbgit diff a/analysis.ipynb b/analysis.ipynb
+    --- a/analysis.ipynb
+    +++ b/analysis.ipynb
+    @@ notebook metadata: kernelspec @@
+    ...
+    @@ cell 3 [code] id 1a2b3c: modified (source, outputs) @@
+     unchanged context line
+    -old line
+    +new line
+      outputs:
+    -  [stdout] 1
+    +  [stdout] 2
+    ... 12 unchanged cells
+    @@ cell 7 [markdown]: moved from cell 2 @@
+    @@ cell 9 [code]: inserted @@
+    +print("new")
+
+Cells are numbered from 1 by their position in ``b`` (deleted cells by their
+position in ``a``, shown as ``a:N``). With colour on, removed and added lines
+are red and green, the words that changed inside a line are highlighted
+(reverse video, like git's diff-highlight), cell headers are cyan and moves
+magenta. Outputs are summarized (text kept, rich data as
+``<image/png 12.3 kB sha1:...>``), never dumped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from nbgit.diff.model import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, NotebookDiff, source_lines
+from nbgit.diff.sequence import diff_lines, diff_sequences
+
+#: unchanged source lines shown around a change
+CONTEXT = 3
+#: output text lines shown per output before a summary line
+MAX_OUTPUT_LINES = 40
+MAX_LINE_CHARS = 300
+
+_STYLES = {
+    "bold": "1",
+    "red": "31",
+    "green": "32",
+    "cyan": "36",
+    "magenta": "35",
+    "dim": "2",
+    "hl_red": "7;31",
+    "hl_green": "7;32",
+    "yellow": "33",
+}
+_WORD_RE = re.compile(r"\w+|\s+|[^\w\s]")
+_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
+
+
+class _Style:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.color or not text:
+            return text
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+
+def render_notebook_diff(
+    diff: NotebookDiff,
+    *,
+    a_label: str = "a",
+    b_label: str = "b",
+    color: bool = False,
+    outputs: bool = True,
+    metadata: bool = True,
+    context: int = CONTEXT,
+) -> list[str]:
+    """Lines (without newlines) showing ``diff``; empty when nothing shown changed.
+
+    ``outputs=False`` / ``metadata=False`` hide changes to outputs (and
+    execution counts) / to metadata; cells whose only changes are hidden are
+    shown as unchanged.
+    """
+    st = _Style(color)
+    body: list[str] = []
+    if metadata and diff.metadata_changed:
+        body.append(st(f"@@ notebook metadata: {', '.join(diff.metadata_changed)} @@", "cyan"))
+        md_a = diff.a.get("metadata", {})
+        md_b = diff.b.get("metadata", {})
+        keys = diff.metadata_changed
+        body += _diff_block(
+            _json_lines({k: md_a[k] for k in keys if k in md_a}),
+            _json_lines({k: md_b[k] for k in keys if k in md_b}),
+            st,
+            context,
+            indent="",
+        )
+    if diff.nbformat is not None:
+        (ma, na), (mb, nb) = diff.nbformat
+        body.append(st(f"@@ nbformat {ma}.{na} -> {mb}.{nb} @@", "cyan"))
+    for key in diff.other_changed:
+        body.append(st(f"@@ notebook field {key!r} changed @@", "cyan"))
+
+    skipped = 0
+    for cd in diff.cells:
+        shown = _cell_lines(cd, st, outputs, metadata, context)
+        if not shown:
+            skipped += 1
+            continue
+        if skipped:
+            body.append(st(f"... {skipped} unchanged cell{'s' if skipped != 1 else ''}", "dim"))
+            skipped = 0
+        body += shown
+    if not body:
+        return []
+    if skipped and body:
+        body.append(st(f"... {skipped} unchanged cell{'s' if skipped != 1 else ''}", "dim"))
+    head = [
+        st(f"nbgit diff {a_label} {b_label}", "bold"),
+        st(f"--- {a_label}", "bold"),
+        st(f"+++ {b_label}", "bold"),
+    ]
+    return head + body
+
+
+def visible_change(diff: NotebookDiff, *, outputs: bool = True, metadata: bool = True) -> bool:
+    """True if rendering with these switches would show anything."""
+    if metadata and diff.metadata_changed:
+        return True
+    if diff.nbformat is not None or diff.other_changed:
+        return True
+    return any(_cell_parts(cd, outputs, metadata) for cd in diff.cells)
+
+
+def _cell_parts(cd: CellDiff, outputs: bool, metadata: bool) -> tuple[str, ...] | None:
+    """The changes of ``cd`` that are shown (None: nothing to show for this cell)."""
+    if cd.kind in (INSERTED, DELETED, MOVED):
+        return (cd.kind,)
+    if cd.kind == UNCHANGED:
+        return None
+    hidden = set()
+    if not outputs:
+        hidden |= {"outputs", "execution_count"}
+    if not metadata:
+        hidden |= {"metadata"}
+    parts = tuple(p for p in cd.changed if p not in hidden)
+    if not parts and not cd.moved:
+        return None
+    return parts or ("moved",)
+
+
+def _header(cd: CellDiff, what: str, st: _Style) -> str:
+    cell = cd.cell
+    ctype = cell.get("cell_type", "?")
+    where = f"cell {cd.b_index + 1}" if cd.b_index is not None else f"cell a:{cd.a_index + 1}"
+    cid = cell.get("id")
+    ident = f" id {cid}" if isinstance(cid, str) else ""
+    return st(f"@@ {where} [{ctype}]{ident}: {what} @@", "magenta" if "moved" in what else "cyan")
+
+
+def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context: int) -> list[str]:
+    parts = _cell_parts(cd, outputs, metadata)
+    if parts is None:
+        return []
+    if cd.kind == INSERTED:
+        lines = [_header(cd, "inserted", st)]
+        lines += [st("+" + _clip(line), "green") for line in _strip_nl(cd.b_lines)]
+        if outputs:
+            lines += [st("+" + line, "green") for line in _output_lines(cd.b_cell)]
+        return lines
+    if cd.kind == DELETED:
+        lines = [_header(cd, "deleted", st)]
+        lines += [st("-" + _clip(line), "red") for line in _strip_nl(cd.a_lines)]
+        if outputs:
+            lines += [st("-" + line, "red") for line in _output_lines(cd.a_cell)]
+        return lines
+    moved = f"moved from cell {cd.a_index + 1}" if cd.moved else ""
+    if cd.kind == MOVED:
+        return [_header(cd, moved, st)]
+    shown = [p for p in parts if p != "moved"]
+    what = "modified (" + ", ".join(shown) + ")" if shown else ""
+    lines = [_header(cd, ", ".join(w for w in (moved, what) if w), st)]
+    a, b = cd.a_cell or {}, cd.b_cell or {}
+    if "cell_type" in shown:
+        lines.append(st(f"  cell type: {a.get('cell_type')} -> {b.get('cell_type')}", "yellow"))
+    if "id" in shown:
+        lines.append(st(f"  id: {a.get('id')} -> {b.get('id')}", "yellow"))
+    if "source" in shown:
+        if cd.source:
+            lines += _render_opcodes(_strip_nl(cd.a_lines), _strip_nl(cd.b_lines), list(cd.source), st, context, "")
+        else:
+            lines.append(st("  (same text, stored as a string / list of lines)", "dim"))
+    if "execution_count" in shown:
+        lines.append(st(f"  execution count: {a.get('execution_count')} -> {b.get('execution_count')}", "yellow"))
+    if "outputs" in shown:
+        lines.append("  outputs:")
+        lines += _diff_block(_output_lines(a, "  "), _output_lines(b, "  "), st, context, indent="")
+    if "metadata" in shown:
+        lines.append("  metadata:")
+        lines += _diff_block(
+            _json_lines(a.get("metadata", {}), "  "), _json_lines(b.get("metadata", {}), "  "), st, context, indent=""
+        )
+    if "attachments" in shown:
+        lines.append("  attachments:")
+        lines += _diff_block(_attachment_lines(a), _attachment_lines(b), st, context, indent="")
+    for part in shown:
+        if part not in ("cell_type", "id", "source", "execution_count", "outputs", "metadata", "attachments"):
+            lines.append("  " + part + ":")
+            lines += _diff_block(_json_lines(a.get(part), "  "), _json_lines(b.get(part), "  "), st, context, indent="")
+    return lines
+
+
+def _diff_block(a: list[str], b: list[str], st: _Style, context: int, indent: str) -> list[str]:
+    return _render_opcodes(a, b, diff_lines(a, b), st, context, indent)
+
+
+def _render_opcodes(a: list[str], b: list[str], ops: list, st: _Style, context: int, indent: str) -> list[str]:
+    """Unified-diff style lines for opcodes over ``a``/``b``, with ``context`` lines around changes."""
+    out: list[str] = []
+    last = len(ops) - 1
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            n = i2 - i1
+            head = context if k > 0 else 0
+            tail = context if k < last else 0
+            if n <= head + tail:
+                out += [" " + indent + _clip(line) for line in a[i1:i2]]
+            else:
+                out += [" " + indent + _clip(line) for line in a[i1 : i1 + head]]
+                hidden = n - head - tail
+                out.append(st(f" {indent}... {hidden} unchanged line{'s' if hidden != 1 else ''}", "dim"))
+                out += [" " + indent + _clip(line) for line in a[i2 - tail : i2]]
+            continue
+        old = a[i1:i2]
+        new = b[j1:j2]
+        if tag == "replace" and st.color:
+            pairs = min(len(old), len(new))
+            hl_old, hl_new = [], []
+            for x, y in zip(old[:pairs], new[:pairs]):
+                hx, hy = _word_highlight(_clip(x), _clip(y), st)
+                hl_old.append(hx)
+                hl_new.append(hy)
+            out += [st("-" + indent, "red") + line for line in hl_old]
+            out += [st("-" + indent + _clip(line), "red") for line in old[pairs:]]
+            out += [st("+" + indent, "green") + line for line in hl_new]
+            out += [st("+" + indent + _clip(line), "green") for line in new[pairs:]]
+        else:
+            out += [st("-" + indent + _clip(line), "red") for line in old]
+            out += [st("+" + indent + _clip(line), "green") for line in new]
+    return out
+
+
+def _word_highlight(x: str, y: str, st: _Style) -> tuple[str, str]:
+    """The two lines coloured, with the words that differ highlighted (only when they share some)."""
+    tx = _WORD_RE.findall(x)
+    ty = _WORD_RE.findall(y)
+    ops = diff_sequences(tx, ty)
+    same = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal" and "".join(tx[i1:i2]).strip())
+    if not same:  # nothing in common: highlighting everything would only add noise
+        return st(x, "red"), st(y, "green")
+    ox: list[str] = []
+    oy: list[str] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            ox.append(st("".join(tx[i1:i2]), "red"))
+            oy.append(st("".join(ty[j1:j2]), "green"))
+        else:
+            ox.append(st("".join(tx[i1:i2]), "hl_red"))
+            oy.append(st("".join(ty[j1:j2]), "hl_green"))
+    return "".join(ox), "".join(oy)
+
+
+def _strip_nl(lines: list[str]) -> list[str]:
+    return [line[:-1] if line.endswith("\n") else line for line in lines]
+
+
+def _clip(line: str) -> str:
+    line = _ANSI_RE.sub("", line).replace("\r", "")
+    if len(line) > MAX_LINE_CHARS:
+        return f"{line[:MAX_LINE_CHARS]}... (+{len(line) - MAX_LINE_CHARS} chars)"
+    return line
+
+
+def _json_lines(value, indent: str = "") -> list[str]:
+    if value is None:
+        return []
+    text = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
+    return [indent + line for line in text.splitlines()]
+
+
+def _join(value) -> str:
+    if isinstance(value, list):
+        return "".join(v if isinstance(v, str) else str(v) for v in value)
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n} B"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} kB"
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _summary(mime: str, value) -> str:
+    """``<image/png 12.3 kB sha1:...>`` (size and hash of the decoded data, as textconv shows it)."""
+    raw = None
+    if isinstance(value, (dict, list)) and not all(isinstance(v, str) for v in value):
+        raw = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    else:
+        text = _join(value)
+        if not mime.startswith("text/") and not mime.endswith(("+xml", "+json", "/json", "/javascript", "/xml")):
+            import binascii
+
+            try:
+                raw = binascii.a2b_base64(text.encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raw = None
+        if raw is None:
+            raw = text.encode("utf-8", "backslashreplace")
+    return f"<{mime} {_size(len(raw))} sha1:{hashlib.sha1(raw).hexdigest()[:12]}>"
+
+
+def _text_lines(text: str, prefix: str) -> list[str]:
+    text = _ANSI_RE.sub("", text)
+    body = text[:-1] if text.endswith("\n") else text
+    if not body:
+        return []
+    lines = body.split("\n")
+    out = [prefix + _clip(line) for line in lines[:MAX_OUTPUT_LINES]]
+    if len(lines) > MAX_OUTPUT_LINES:
+        digest = hashlib.sha1(text.encode("utf-8", "backslashreplace")).hexdigest()[:12]
+        out.append(f"{prefix}... ({len(lines) - MAX_OUTPUT_LINES} more lines, sha1:{digest})")
+    return out
+
+
+def _output_lines(cell: dict | None, indent: str = "") -> list[str]:
+    """A cell's outputs as summary lines (text kept, rich data summarized by size and hash)."""
+    if not cell:
+        return []
+    lines: list[str] = []
+    for out in cell.get("outputs") or []:
+        if not isinstance(out, dict):
+            continue
+        kind = out.get("output_type")
+        if kind == "stream":
+            name = out.get("name", "stream")
+            lines.append(f"{indent}[{name}]")
+            lines += _text_lines(_join(out.get("text")), indent + "  ")
+        elif kind in ("execute_result", "display_data", "update_display_data"):
+            count = out.get("execution_count")
+            lines.append(f"{indent}[{kind}{f' {count}' if count is not None else ''}]")
+            data = out.get("data") or {}
+            shown = next((m for m in _TEXT_MIMES if m in data), None)
+            if shown:
+                lines += _text_lines(_join(data[shown]), indent + "  ")
+            for mime in sorted(data):
+                if mime != shown:
+                    lines.append(indent + "  " + _summary(mime, data[mime]))
+        elif kind == "error":
+            lines.append(f"{indent}[error] {out.get('ename', '')}: {_clip(_join(out.get('evalue')))}")
+        else:
+            lines.append(f"{indent}[{kind}]")
+    return lines
+
+
+def _attachment_lines(cell: dict) -> list[str]:
+    att = cell.get("attachments") or {}
+    lines = []
+    if isinstance(att, dict):
+        for name in sorted(att):
+            bundle = att[name]
+            if isinstance(bundle, dict):
+                for mime in sorted(bundle):
+                    lines.append(f"  {name}: {_summary(mime, bundle[mime])}")
+    return lines
+
+
+__all__ = ["render_notebook_diff", "visible_change", "CONTEXT"]
