@@ -1,0 +1,1 @@
+"""Renderers of notebook diffs: terminal text, HTML review pages, GitHub-flavoured markdown."""
