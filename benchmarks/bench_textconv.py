@@ -11,7 +11,8 @@ from other processes on the (shared) machine hits every command alike, median of
 * ``python -m nbgit textconv nb.ipynb``: read, clean with the repo config, render;
 * ``nbstripout -t nb.ipynb``: nbstripout's textconv (``diff.ipynb.textconv``), same file;
 * ``nbdiff nb.ipynb nb.ipynb``: nbdime's diff command on the same file (its start-up plus one
-  diff; nbdime has no textconv, its git integration is an external diff driver);
+  diff; nbdime has no textconv, its git integration is an external diff driver); seconds per
+  run, so only ``--nbdime-runs`` of them, spread over the round-robin;
 * ``git diff`` of a one-line edit to the notebook with nbgit installed, caching off: two
   textconv runs plus git's own work, the end-to-end figure.
 
@@ -120,6 +121,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=40, help="repetitions of each command (default 40)")
     ap.add_argument("--cells", type=int, default=100, help="cells in the notebook (default 100)")
+    ap.add_argument("--nbdime-runs", type=int, default=10, help="repetitions of nbdiff, seconds each (default 10)")
     args = ap.parse_args()
 
     if WORK.exists():
@@ -171,8 +173,10 @@ def main() -> int:
     for cmd in commands.values():  # warm the file cache
         run(cmd, repo, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(args.runs):
+    for i in range(args.runs):
         for name, cmd in commands.items():
+            if name == "nbdiff (nbdime)" and i % max(1, args.runs // max(1, args.nbdime_runs)):
+                continue  # spread nbdiff's few runs over the whole round-robin
             times[name].append(run(cmd, repo, env))
 
     floor = statistics.median(times["python -c pass"])
@@ -183,19 +187,19 @@ def main() -> int:
         "git": subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
         "cpus": os.cpu_count(),
         "load_average_at_start": os.getloadavg(),
-        "runs": args.runs,
+        "runs": {name: len(ts) for name, ts in times.items()},
         "notebook": {"cells": args.cells, "bytes": len(data), "textconv_bytes": len(out)},
         "median_ms": {},
         "imports": import_profile(repo, env),
     }
     print(f"notebook: {args.cells} cells, {len(data) / 1e6:.2f} MB -> {len(out) / 1e3:.1f} kB of text; "
-          f"{args.runs} interleaved runs, medians")
-    print(f"{'command':<24} {'median':>9} {'p10':>8} {'p90':>8} {'- floor':>9} {'x nbgit':>8}")
+          "interleaved runs, medians")
+    print(f"{'command':<24} {'runs':>4} {'median':>9} {'p10':>8} {'p90':>8} {'- floor':>9} {'x nbgit':>8}")
     for name, ts in times.items():
         med = statistics.median(ts)
         q = statistics.quantiles(ts, n=10)
         results["median_ms"][name] = round(med * 1000, 1)
-        print(f"{name:<24} {med * 1000:7.1f}ms {q[0] * 1000:6.1f}ms {q[-1] * 1000:6.1f}ms "
+        print(f"{name:<24} {len(ts):4d} {med * 1000:7.1f}ms {q[0] * 1000:6.1f}ms {q[-1] * 1000:6.1f}ms "
               f"{(med - floor) * 1000:7.1f}ms {med / ours:7.2f}x")
     imp = results["imports"]
     print(f"nbgit textconv imports: {imp['total_import_ms']} ms in all; top: "

@@ -394,6 +394,7 @@ def test_log_p_show_and_blame_use_textconv(installed_repo):
     log = r.out("log", "-p", "--format=%s", "--", "nb.ipynb")
     assert "-Some words.\n+Better words.\n" in log
     assert "+# %% [code] (id area)" in log  # the first commit, as text
+    assert r.out("for-each-ref", "refs/notes/textconv/nbgit")  # diff.nbgit.cachetextconv at work
     show = r.out("show", "HEAD", "--", "nb.ipynb")
     assert "-Some words.\n+Better words.\n" in show and '"cell_type"' not in show
     assert r.out("show", "HEAD:nb.ipynb").startswith("{")  # `git show REV:PATH` is the blob itself

@@ -14,7 +14,7 @@ from nbgit.git.repo import GitError, check_attr, config_get_all, git, git_dir, t
 
 ATTRIBUTES_COMMENT = "# nbgit: notebooks as source (clean filter, diff and merge drivers); see `nbgit status`"
 PROBE = "nbgit-probe.ipynb"
-#: hunk headers name the cell: textconv writes one `# %% [type] cell N ...` line per cell.
+#: hunk headers name the cell: textconv writes one `# %% [type] (id ...)` line per cell.
 XFUNCNAME = "^# %% .*$"
 
 
