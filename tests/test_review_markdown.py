@@ -42,7 +42,7 @@ def test_summary_table_and_details_blocks():
     b = [code_cell("x = 1\ny = 3\n", id="c1", outputs=[stream("3\n")]), markdown_cell("# Title\n", id="m1"),
          code_cell("new()\nmore()\n", id="c3")]
     text = render_markdown([change("nb/a.ipynb", a, b), change("new.ipynb", None, b)], base="main", head="feature")
-    assert text.startswith("## Notebook review: main → feature\n")
+    assert text.startswith("## Notebook review: `main` → `feature`\n")
     assert "| <code>nb/a&#46;ipynb</code> | modified |" in text
     assert "| <code>new&#46;ipynb</code> | added | 3 | 0 | 0 | 0 | 0 |" in text
     assert text.count("<details><summary>") == 2 and text.count("</details>") == 2

@@ -50,6 +50,12 @@ def md_text(s: str) -> str:
     return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", s)
 
 
+def code_span(s: str) -> str:
+    """``s`` as an inline code span (literal text), or as :func:`md_text` when it holds a backtick."""
+    s = " ".join(str(s).split())
+    return f"`{s}`" if s and "`" not in s else md_text(s)
+
+
 def fence_for(body: str, info: str = "diff") -> tuple[str, str]:
     """Opening and closing fence longer than any backtick run in ``body``."""
     longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
@@ -71,7 +77,7 @@ def render_markdown(
     footer_reserve = 600
     budget = max_chars - footer_reserve
     parts: list[str] = []
-    parts.append(f"## Notebook review: {md_text(base)} → {md_text(head)}\n\n")
+    parts.append(f"## Notebook review: {code_span(base)} → {code_span(head)}\n\n")
     parts.append(_totals_line(changes) + "\n\n")
     if not changes:
         parts.append("No notebook changed.\n")

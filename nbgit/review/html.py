@@ -1,0 +1,642 @@
+"""A self-contained HTML review page: one file, no network, no notebook code that runs.
+
+Layout: a title and a table of changed notebooks, then per notebook a summary
+(cells added / removed / modified / moved, outputs changed) and its cells in
+display order. Runs of unchanged cells are folded into ``<details>``; changed
+cells are shown side by side (base | head) with line and word highlights,
+long unchanged stretches of a source folded; markdown cells are also
+rendered; outputs changed are shown side by side with a before/after flip for
+pictures. Every change has an anchor; ``j``/``k`` step through changes,
+``n``/``p`` through notebooks, ``t`` flips the current change's outputs.
+
+Safety (the page shows untrusted notebooks):
+
+* every notebook string goes through :func:`esc` (HTML-escaped, quotes too)
+  before it reaches the page; element ids and classes come from indices,
+  never from notebook content;
+* markdown is rendered by :func:`markdown_to_html`, which escapes first and
+  only then adds a few tags of its own; raw HTML in markdown stays text;
+  links are shown, not followed;
+* pictures are ``data:`` URIs built from checked base64 (SVG included, which
+  as an ``<img>`` never runs script); ``text/html`` outputs go into
+  ``<iframe sandbox srcdoc=...>`` without ``allow-scripts``;
+* a Content-Security-Policy ``<meta>`` allows nothing but the page's own
+  inline style and script (by SHA-256 hash) and ``data:`` images, so even a
+  mistake here could not load or run anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import html as _html
+import json
+import re
+
+from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, diff_lines, diff_sequences
+from nbgit.review.changes import (
+    ADDED,
+    IMAGE_TYPES,
+    REMOVED,
+    RENAMED,
+    NotebookChange,
+    cell_id,
+    cell_type,
+    output_lines,
+    outputs_of,
+    strip_ansi,
+)
+from nbgit.review.html_assets import CSS, JS
+
+CONTEXT = 3
+#: Characters of one text output shown before it is cut.
+MAX_TEXT = 50_000
+#: Lines longer than this are highlighted as whole lines, not word by word.
+MAX_WORD_DIFF_LINE = 2_000
+_B64_RE = re.compile(r"^[A-Za-z0-9+/\s]*={0,2}\s*$")
+_TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+def esc(value) -> str:
+    """HTML-escape any value for text and for double-quoted attributes."""
+    return _html.escape(value if isinstance(value, str) else str(value), quote=True)
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def content_security_policy() -> str:
+    """The page's policy: nothing but its own inline style and script, and data: images."""
+    return (
+        "default-src 'none'; "
+        f"script-src 'sha256-{_sha256(JS)}'; "
+        f"style-src 'sha256-{_sha256(CSS)}'; "
+        "img-src data:; "
+        "frame-src 'self'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_html(changes: list[NotebookChange], *, base: str = "base", head: str = "head") -> str:
+    """The review page for ``changes`` (see the module docstring)."""
+    title = f"Notebook review: {base} → {head}"
+    out = [
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy())}">\n',
+        '<meta name="referrer" content="no-referrer">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        f'<h1>Notebook review: <code>{esc(base)}</code> → <code>{esc(head)}</code></h1>\n',
+        _totals(changes),
+        '<p class="keys">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous change · <kbd>n</kbd>/<kbd>p</kbd> '
+        "next/previous notebook · <kbd>t</kbd> flip outputs before/after</p>\n",
+    ]
+    if not changes:
+        out.append("<p>No notebook changed.</p>\n")
+    else:
+        out.append(_toc(changes))
+        for n, change in enumerate(changes, 1):
+            out.append(_notebook_section(change, n))
+    out.append(f"</main>\n<script>{JS}</script>\n</body>\n</html>\n")
+    return "".join(out)
+
+
+# --- page parts ------------------------------------------------------------------------------
+
+
+def _totals(changes: list[NotebookChange]) -> str:
+    tot = {k: sum(c.summary.get(k, 0) for c in changes) for k in ("added", "removed", "modified", "moved", "outputs")}
+    n = len(changes)
+    return (
+        f'<p class="muted">{n} notebook{"s" if n != 1 else ""} changed · cells: {tot["added"]} added, '
+        f'{tot["removed"]} removed, {tot["modified"]} modified, {tot["moved"]} moved · '
+        f'{tot["outputs"]} with changed outputs</p>\n'
+    )
+
+
+def _status(change: NotebookChange) -> str:
+    if change.status == RENAMED and change.old_path:
+        return f"renamed from <code>{esc(change.old_path)}</code>"
+    return {ADDED: "added", REMOVED: "deleted"}.get(change.status, change.status)
+
+
+def _toc(changes: list[NotebookChange]) -> str:
+    rows = [
+        '<table class="toc"><thead><tr><th>Notebook</th><th>Status</th><th>Added</th><th>Removed</th>'
+        "<th>Modified</th><th>Moved</th><th>Outputs changed</th></tr></thead><tbody>\n"
+    ]
+    for n, c in enumerate(changes, 1):
+        s = c.summary
+        status = _status(c) + (" (unreadable)" if c.error else "")
+        rows.append(
+            f'<tr><td class="path"><a href="#nb{n}">{esc(c.path)}</a></td><td class="status">{status}</td>'
+            + "".join(f"<td>{s.get(k, 0)}</td>" for k in ("added", "removed", "modified", "moved", "outputs"))
+            + "</tr>\n"
+        )
+    rows.append("</tbody></table>\n")
+    return "".join(rows)
+
+
+def _chips(change: NotebookChange) -> str:
+    s = change.summary
+    items = []
+    for key, word, cls in (
+        ("added", "added", "add"),
+        ("removed", "removed", "del"),
+        ("modified", "modified", "mod"),
+        ("moved", "moved", "mod"),
+        ("outputs", "outputs changed", "mod"),
+        ("unchanged", "unchanged", ""),
+    ):
+        if s.get(key):
+            items.append(f'<li class="{cls}">{s[key]} {word}</li>')
+    return f'<ul class="chips">{"".join(items)}</ul>' if items else ""
+
+
+def _notebook_section(change: NotebookChange, n: int) -> str:
+    out = [
+        f'<section class="nb" id="nb{n}">\n<header><h2><a class="path" href="#nb{n}">{esc(change.path)}</a>'
+        f'<span class="status">{_status(change)}</span></h2>\n{_chips(change)}\n'
+    ]
+    diff = change.diff
+    if diff is not None and diff.metadata_changed:
+        keys = ", ".join(f"<code>{esc(k)}</code>" for k in diff.metadata_changed)
+        out.append(f'<div class="muted">notebook metadata changed: {keys}</div>\n')
+    if diff is not None and diff.nbformat is not None:
+        (a1, a2), (b1, b2) = diff.nbformat
+        out.append(f'<div class="muted">nbformat {esc(a1)}.{esc(a2)} → {esc(b1)}.{esc(b2)}</div>\n')
+    out.append('</header>\n<div class="cells">\n')
+    if change.error or diff is None:
+        out.append(f'<p class="error-box">Cannot show a diff: {esc(change.error)}</p>\n')
+    else:
+        run: list[CellDiff] = []
+        for cd in diff.cells:
+            if cd.kind == UNCHANGED:
+                run.append(cd)
+                continue
+            out.append(_fold(run, n))
+            run = []
+            out.append(_cell(cd, n))
+        out.append(_fold(run, n))
+        if all(cd.kind == UNCHANGED for cd in diff.cells) and diff.cells:
+            out.append('<p class="note">No cell changed.</p>\n')
+    out.append("</div>\n</section>\n")
+    return "".join(out)
+
+
+def _fold(run: list[CellDiff], n: int) -> str:
+    if not run:
+        return ""
+    first, last = run[0].b_index + 1, run[-1].b_index + 1
+    where = f"cell {first}" if first == last else f"cells {first}–{last}"
+    body = "".join(_unchanged_cell(cd, n) for cd in run)
+    plural = "s" if len(run) != 1 else ""
+    return f'<details class="fold"><summary>{len(run)} unchanged cell{plural} ({where})</summary>\n{body}</details>\n'
+
+
+def _cell_anchor(cd: CellDiff, n: int) -> str:
+    if cd.b_index is not None:
+        return f"nb{n}-c{cd.b_index + 1}"
+    return f"nb{n}-d{cd.a_index + 1}"
+
+
+def _cell_header(cd: CellDiff, n: int, note: str) -> str:
+    anchor = _cell_anchor(cd, n)
+    label = f"cell {cd.b_index + 1}" if cd.b_index is not None else f"cell {cd.a_index + 1} of base"
+    cell = cd.cell
+    cid = cell_id(cell)
+    bits = [
+        f'<a class="anchor" href="#{anchor}">{label}</a>',
+        f'<span class="kind">{esc(cell_type(cell))}</span>',
+    ]
+    if cid:
+        bits.append(f'<span class="muted">id <code>{esc(cid)}</code></span>')
+    if note:
+        bits.append(f"<span>{note}</span>")
+    return f"<header>{''.join(bits)}</header>\n"
+
+
+def _unchanged_cell(cd: CellDiff, n: int) -> str:
+    anchor = _cell_anchor(cd, n)
+    return (
+        f'<article class="cell unchanged" id="{anchor}">{_cell_header(cd, n, "unchanged")}'
+        f'<pre class="single src">{esc(_source(cd.b_cell))}</pre></article>\n'
+    )
+
+
+def _source(cell: dict | None) -> str:
+    src = (cell or {}).get("source", "")
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else json.dumps(src)
+
+
+def _cell(cd: CellDiff, n: int) -> str:
+    anchor = _cell_anchor(cd, n)
+    notes = []
+    if cd.kind == INSERTED:
+        notes.append("added")
+    elif cd.kind == DELETED:
+        notes.append("deleted")
+    elif cd.kind == MODIFIED:
+        notes.append("modified: " + ", ".join(esc(p) for p in cd.changed))
+    if cd.moved or cd.kind == MOVED:
+        notes.append(f"moved from cell {cd.a_index + 1}")
+    out = [f'<article class="cell change {cd.kind}" id="{anchor}">', _cell_header(cd, n, " · ".join(notes))]
+    a_lines = cd.a_lines if cd.a_cell is not None else []
+    b_lines = cd.b_lines if cd.b_cell is not None else []
+    if cd.kind == INSERTED:
+        out.append(_source_table([], b_lines, [("insert", 0, 0, 0, len(b_lines))] if b_lines else []))
+    elif cd.kind == DELETED:
+        out.append(_source_table(a_lines, [], [("delete", 0, len(a_lines), 0, 0)] if a_lines else []))
+    elif cd.kind == MODIFIED and cd.source:
+        out.append(_source_table(a_lines, b_lines, list(cd.source)))
+    else:
+        out.append(f'<pre class="single src">{esc(_source(cd.cell))}</pre>')
+    if cd.kind == MODIFIED and "cell_type" in cd.changed:
+        out.append(f'<p class="note">cell type: {esc(cell_type(cd.a_cell))} → {esc(cell_type(cd.b_cell))}</p>')
+    if cell_type(cd.cell) == "markdown" or cell_type(cd.a_cell) == "markdown":
+        out.append(_markdown_pair(cd, anchor))
+    out.append(_outputs_block(cd, anchor))
+    if cd.kind == MODIFIED and "metadata" in cd.changed:
+        out.append(_metadata_note(cd))
+    out.append("</article>\n")
+    return "".join(out)
+
+
+def _metadata_note(cd: CellDiff) -> str:
+    ma, mb = (cd.a_cell or {}).get("metadata"), (cd.b_cell or {}).get("metadata")
+    ma, mb = (ma if isinstance(ma, dict) else {}), (mb if isinstance(mb, dict) else {})
+    missing = object()
+    keys = sorted(k for k in set(ma) | set(mb) if ma.get(k, missing) != mb.get(k, missing))
+    return f'<p class="note">cell metadata changed: {", ".join(f"<code>{esc(k)}</code>" for k in keys)}</p>'
+
+
+# --- side-by-side source ------------------------------------------------------------------------
+
+
+def _row(ln_a, html_a: str, cls_a: str, ln_b, html_b: str, cls_b: str) -> str:
+    return (
+        f'<tr><td class="ln">{ln_a if ln_a is not None else ""}</td><td class="{cls_a}">{html_a}</td>'
+        f'<td class="ln">{ln_b if ln_b is not None else ""}</td><td class="b-side {cls_b}">{html_b}</td></tr>\n'
+    )
+
+
+def _line(s: str) -> str:
+    return esc(s.rstrip("\r\n"))
+
+
+def _source_table(a: list[str], b: list[str], opcodes: list) -> str:
+    """Side-by-side table; equal stretches longer than 2*CONTEXT+1 lines are folded (click to open)."""
+    out = ['<table class="sbs src"><colgroup><col class="ln"><col><col class="ln"><col></colgroup>\n<tbody>\n']
+    last = len(opcodes) - 1
+    for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            lead = CONTEXT if k > 0 else 0
+            trail = CONTEXT if k < last else 0
+            n = i2 - i1
+            if n > lead + trail + 1:
+                for d in range(lead):
+                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                hidden_from = lead
+                hidden_to = n - trail
+                out.append(
+                    f'</tbody><tbody><tr class="skip"><td colspan="4">⋯ {hidden_to - hidden_from} unchanged '
+                    f"line{'s' if hidden_to - hidden_from != 1 else ''} (click to show)</td></tr></tbody>\n"
+                    '<tbody class="hidden">\n'
+                )
+                for d in range(hidden_from, hidden_to):
+                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                out.append("</tbody><tbody>\n")
+                for d in range(hidden_to, n):
+                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+            else:
+                for d in range(n):
+                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+            continue
+        na, nb = i2 - i1, j2 - j1
+        for d in range(max(na, nb)):
+            la = a[i1 + d] if d < na else None
+            lb = b[j1 + d] if d < nb else None
+            if la is not None and lb is not None:
+                ha, hb = word_diff(la.rstrip("\r\n"), lb.rstrip("\r\n"))
+                out.append(_row(i1 + d + 1, ha, "del", j1 + d + 1, hb, "ins"))
+            elif la is not None:
+                out.append(_row(i1 + d + 1, _line(la), "del", None, "", "void"))
+            else:
+                out.append(_row(None, "", "void", j1 + d + 1, _line(lb), "ins"))
+    out.append("</tbody></table>\n")
+    return "".join(out)
+
+
+def word_diff(a: str, b: str) -> tuple[str, str]:
+    """Escaped HTML of two lines with the changed words wrapped in ``<del class=w>``/``<ins class=w>``."""
+    if len(a) > MAX_WORD_DIFF_LINE or len(b) > MAX_WORD_DIFF_LINE:
+        return esc(a), esc(b)
+    ta, tb = _TOKEN_RE.findall(a), _TOKEN_RE.findall(b)
+    ops = diff_sequences(ta, tb)
+    equal = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal" and not "".join(ta[i1:i2]).isspace())
+    if equal == 0:  # nothing in common: whole-line highlight reads better than confetti
+        return esc(a), esc(b)
+    ha, hb = [], []
+    for tag, i1, i2, j1, j2 in ops:
+        sa, sb = esc("".join(ta[i1:i2])), esc("".join(tb[j1:j2]))
+        if tag == "equal":
+            ha.append(sa)
+            hb.append(sb)
+            continue
+        if sa:
+            ha.append(f'<del class="w">{sa}</del>')
+        if sb:
+            hb.append(f'<ins class="w">{sb}</ins>')
+    return "".join(ha), "".join(hb)
+
+
+# --- markdown ----------------------------------------------------------------------------------
+
+
+def _markdown_pair(cd: CellDiff, anchor: str) -> str:
+    a = markdown_to_html(_source(cd.a_cell), _attachments(cd.a_cell)) if cell_type(cd.a_cell) == "markdown" else ""
+    b = markdown_to_html(_source(cd.b_cell), _attachments(cd.b_cell)) if cell_type(cd.b_cell) == "markdown" else ""
+    if cd.kind == INSERTED:
+        return f'<div class="pair"><div class="side a"></div><div class="side b md-render">{b}</div></div>'
+    if cd.kind == DELETED:
+        return f'<div class="pair"><div class="side a md-render">{a}</div><div class="side b"></div></div>'
+    if cd.kind == MOVED or a == b:
+        return f'<div class="md-render side">{b or a}</div>'
+    return (
+        f'<div class="pair" id="{anchor}-md"><div class="side a md-render"><div class="label">rendered before</div>{a}</div>'
+        f'<div class="side b md-render"><div class="label">rendered after</div>{b}</div></div>'
+    )
+
+
+def _attachments(cell: dict | None) -> dict:
+    att = (cell or {}).get("attachments")
+    return att if isinstance(att, dict) else {}
+
+
+_MD_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)(?:\s+&quot;[^)]*&quot;)?\)")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)(?:\s+&quot;[^)]*&quot;)?\)")
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+
+
+def markdown_to_html(text: str, attachments: dict | None = None) -> str:
+    """A small, safe markdown renderer: escape everything, then add a few tags of our own.
+
+    Supported: ATX headings, fenced and indented code, block quotes, bullet and
+    numbered lists, horizontal rules, paragraphs; inline code, bold, italics,
+    strike-through, links (shown, not followed) and images (attachments as
+    ``data:`` URIs; anything else as a placeholder). Raw HTML is shown as text.
+    """
+    attachments = attachments or {}
+    lines = text.replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    para: list[str] = []
+    list_kind: str | None = None
+
+    def flush_para():
+        if para:
+            out.append(f"<p>{_inline(' '.join(para), attachments)}</p>")
+            para.clear()
+
+    def close_list():
+        nonlocal list_kind
+        if list_kind:
+            out.append(f"</{list_kind}>")
+            list_kind = None
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        fence = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if fence:
+            flush_para()
+            close_list()
+            mark = fence.group(1)
+            body = []
+            i += 1
+            while i < len(lines) and not lines[i].strip().startswith(mark):
+                body.append(lines[i])
+                i += 1
+            out.append(f"<pre><code>{esc(chr(10).join(body))}</code></pre>")
+            i += 1
+            continue
+        if not stripped:
+            flush_para()
+            close_list()
+            i += 1
+            continue
+        heading = re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            flush_para()
+            close_list()
+            level = min(len(heading.group(1)) + 0, 6)
+            out.append(f"<h{level}>{_inline(heading.group(2), attachments)}</h{level}>")
+            i += 1
+            continue
+        if re.match(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", line):
+            flush_para()
+            close_list()
+            out.append("<hr>")
+            i += 1
+            continue
+        if line.startswith("    ") and not para and not list_kind:
+            body = []
+            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                body.append(lines[i][4:])
+                i += 1
+            out.append(f"<pre><code>{esc(chr(10).join(body).rstrip())}</code></pre>")
+            continue
+        if stripped.startswith("&gt;") or stripped.startswith(">"):
+            flush_para()
+            close_list()
+            quoted = []
+            while i < len(lines) and lines[i].strip().startswith(">"):
+                quoted.append(re.sub(r"^\s*>\s?", "", lines[i]))
+                i += 1
+            out.append(f"<blockquote>{markdown_to_html(chr(10).join(quoted), attachments)}</blockquote>")
+            continue
+        item = re.match(r"^\s*([-*+]|\d{1,9}[.)])\s+(.*)$", line)
+        if item:
+            flush_para()
+            kind = "ol" if item.group(1)[0].isdigit() else "ul"
+            if list_kind != kind:
+                close_list()
+                out.append(f"<{kind}>")
+                list_kind = kind
+            out.append(f"<li>{_inline(item.group(2), attachments)}</li>")
+            i += 1
+            continue
+        if list_kind and line.startswith((" ", "\t")):
+            # continuation of the last list item
+            last = out.pop()
+            out.append(last[: -len("</li>")] + " " + _inline(stripped, attachments) + "</li>")
+            i += 1
+            continue
+        close_list()
+        para.append(stripped)
+        i += 1
+    flush_para()
+    close_list()
+    return "\n".join(out)
+
+
+def _inline(text: str, attachments: dict) -> str:
+    """Inline markdown on one block of text; the text is escaped before any tag is added."""
+    codes: list[str] = []
+
+    def keep_code(m):
+        codes.append(f"<code>{esc(m.group(2).strip())}</code>")
+        return f"\x00{len(codes) - 1}\x00"
+
+    text = _MD_INLINE_CODE.sub(keep_code, text.replace("\x00", ""))
+    s = esc(text)
+
+    def image(m):
+        alt, url = m.group(1), _html.unescape(m.group(2))
+        if url.startswith("attachment:"):
+            bundle = attachments.get(url[len("attachment:"):])
+            if isinstance(bundle, dict):
+                for mime in IMAGE_TYPES:
+                    uri = data_uri(mime, bundle.get(mime))
+                    if uri:
+                        codes.append(f'<img alt="{alt}" src="{esc(uri)}">')
+                        return f"\x00{len(codes) - 1}\x00"
+        codes.append(f'<span class="link" title="{esc(url)}">[image: {alt or esc(url)}]</span>')
+        return f"\x00{len(codes) - 1}\x00"
+
+    s = _MD_IMAGE.sub(image, s)
+    s = _MD_LINK.sub(lambda m: f'<span class="link" title="{m.group(2)}">{m.group(1)}</span>', s)
+    s = _MD_BOLD.sub(r"<strong>\2</strong>", s)
+    s = _MD_STRIKE.sub(r"<s>\1</s>", s)
+    s = _MD_EM.sub(r"<em>\2</em>", s)
+    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], s)
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+def data_uri(mime: str, payload) -> str | None:
+    """A ``data:`` URI for a picture, or None when the payload is not what it claims to be."""
+    if isinstance(payload, list):
+        payload = "".join(p for p in payload if isinstance(p, str))
+    if not isinstance(payload, str) or not payload:
+        return None
+    if mime == "image/svg+xml":
+        raw = payload.encode("utf-8")
+        return "data:image/svg+xml;base64," + base64.b64encode(raw).decode("ascii")
+    if mime not in IMAGE_TYPES or not _B64_RE.match(payload):
+        return None
+    compact = "".join(payload.split())
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return f"data:{mime};base64,{compact}"
+
+
+def _text_value(value) -> str:
+    if isinstance(value, list):
+        return "".join(v for v in value if isinstance(v, str))
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def _pre(text: str, cls: str = "") -> str:
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + f"\n… ({len(text) - MAX_TEXT} more characters not shown)"
+    return f'<pre class="{cls}">{esc(text)}</pre>'
+
+
+def render_output(output: dict) -> str:
+    """One output as safe HTML: pictures as data: URIs, HTML in a script-less sandbox, text escaped."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        name = output.get("name")
+        return f'<div class="output">{_pre(_text_value(output.get("text", "")), "stderr" if name == "stderr" else "")}</div>'
+    if kind == "error":
+        tb = output.get("traceback")
+        text = (
+            strip_ansi("\n".join(t for t in tb if isinstance(t, str)))
+            if isinstance(tb, list) and tb
+            else f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+        )
+        return f'<div class="output">{_pre(text, "error")}</div>'
+    data = output.get("data")
+    if not isinstance(data, dict):
+        return f'<div class="output"><span class="mime">[{esc(kind or "unknown")} output]</span></div>'
+    for mime in IMAGE_TYPES:
+        if mime in data:
+            uri = data_uri(mime, data[mime])
+            if uri:
+                alt = esc(_text_value(data.get("text/plain", mime))[:200])
+                return f'<div class="output"><img alt="{alt}" src="{esc(uri)}"></div>'
+            return f'<div class="output"><span class="mime">[{esc(mime)}: not valid image data]</span></div>'
+    if "text/html" in data:
+        doc = _text_value(data["text/html"])
+        if len(doc) <= 2 * MAX_TEXT:
+            return (
+                '<div class="output"><span class="mime">text/html (sandboxed, scripts off)</span>'
+                f'<iframe sandbox="" referrerpolicy="no-referrer" loading="lazy" title="HTML output" '
+                f'srcdoc="{esc(doc)}"></iframe></div>'
+            )
+    if "text/markdown" in data:
+        return f'<div class="output md-render">{markdown_to_html(_text_value(data["text/markdown"]))}</div>'
+    for mime in ("text/plain", "text/latex", "application/json"):
+        if mime in data:
+            return f'<div class="output">{_pre(_text_value(data[mime]))}</div>'
+    mimes = ", ".join(esc(m) for m in data)
+    return f'<div class="output"><span class="mime">[{mimes}: not shown]</span></div>'
+
+
+def _outputs_html(outputs: list) -> str:
+    if not outputs:
+        return '<span class="muted">(no output)</span>'
+    return "".join(render_output(o) for o in outputs)
+
+
+def _has_image(outputs: list) -> bool:
+    return any(isinstance(o.get("data"), dict) and any(m in o["data"] for m in IMAGE_TYPES) for o in outputs)
+
+
+def _is_rich(outputs: list) -> bool:
+    """True if some output is best seen rendered (a picture, HTML, markdown) rather than as text lines."""
+    rich = (*IMAGE_TYPES, "text/html", "text/markdown")
+    return any(isinstance(o.get("data"), dict) and any(m in o["data"] for m in rich) for o in outputs)
+
+
+def _outputs_block(cd: CellDiff, anchor: str) -> str:
+    oa, ob = outputs_of(cd.a_cell), outputs_of(cd.b_cell)
+    if cd.kind == INSERTED:
+        return f'<div class="pair"><div class="side a"></div><div class="side b">{_outputs_html(ob)}</div></div>' if ob else ""
+    if cd.kind == DELETED:
+        return f'<div class="pair"><div class="side a">{_outputs_html(oa)}</div><div class="side b"></div></div>' if oa else ""
+    if cd.kind != MODIFIED or "outputs" not in cd.changed:
+        if ob:
+            return f'<p class="note">{len(ob)} output{"s" if len(ob) != 1 else ""} unchanged</p>'
+        return ""
+    if not (_is_rich(oa) or _is_rich(ob)):
+        la, lb = output_lines(oa), output_lines(ob)
+        return '<div class="toolbar">outputs changed</div>' + _source_table(la, lb, diff_lines(la, lb))
+    pid = f"{anchor}-out"
+    if _has_image(oa) or _has_image(ob):
+        toolbar = (
+            f'<div class="toolbar">outputs changed <button type="button" class="flip" data-target="{pid}" '
+            'aria-pressed="false">flip: side by side</button></div>'
+        )
+    else:
+        toolbar = '<div class="toolbar">outputs changed</div>'
+    return (
+        f'{toolbar}<div class="pair outputs" id="{pid}"><div class="side a"><div class="label">before</div>'
+        f'{_outputs_html(oa)}</div><div class="side b"><div class="label">after</div>{_outputs_html(ob)}</div></div>'
+    )
+
+
+__all__ = ["render_html", "markdown_to_html", "render_output", "word_diff", "esc", "data_uri", "content_security_policy"]

@@ -1,0 +1,690 @@
+"""The HTML review page, checked in a real headless Chromium.
+
+The browser is driven over the Chrome DevTools protocol with a small
+standard-library websocket client (no Selenium, no Playwright), plus one run
+of the plain ``chromium --headless --dump-dom`` command line. Browser tests are
+skipped when no Chromium is installed, except under CI (``CI=true``), where
+a missing browser is a failure: ``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from nbfactory import PNG_1PX, code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
+from nbgit.review.changes import notebook_change
+from nbgit.review.html import content_security_policy, data_uri, esc, markdown_to_html, render_html, word_diff
+
+TITLE = "Notebook review: main → feature"
+
+
+# --- a minimal DevTools client (stdlib only) -----------------------------------------------------
+
+
+def chromium_binary() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def require_chromium() -> str:
+    path = chromium_binary()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed, but CI=true: .ci/run must install it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium); the HTML page is not checked in a browser")
+    return path
+
+
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--mute-audio",
+    # no name resolves: should the page ever ask for the network, the request fails (and is seen)
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+]
+
+
+class WebSocket:
+    """Just enough RFC 6455 for DevTools: masked text frames out, (fragmented) frames in."""
+
+    def __init__(self, host: str, port: int, path: str, timeout: float = 30):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("websocket handshake: connection closed")
+            head += chunk
+        status, _, self.buffer = head.partition(b"\r\n\r\n")
+        if b" 101 " not in status.split(b"\r\n")[0]:
+            raise ConnectionError(f"websocket handshake failed: {status[:200]!r}")
+
+    def send(self, text: str) -> None:
+        data = text.encode()
+        header = bytearray([0x81])
+        n = len(data)
+        if n < 126:
+            header.append(0x80 | n)
+        elif n < 65536:
+            header += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        self.sock.sendall(bytes(header) + mask + masked)
+
+    def _read(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise ConnectionError("websocket closed")
+            self.buffer += chunk
+        out, self.buffer = self.buffer[:n], self.buffer[n:]
+        return out
+
+    def recv(self) -> str:
+        parts = []
+        while True:
+            b0, b1 = self._read(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack(">H", self._read(2))[0]
+            elif n == 127:
+                n = struct.unpack(">Q", self._read(8))[0]
+            payload = self._read(n)
+            opcode = b0 & 0x0F
+            if opcode == 0x8:
+                raise ConnectionError("websocket closed by the browser")
+            if opcode in (0x9, 0xA):  # ping/pong: ignore
+                continue
+            parts.append(payload)
+            if b0 & 0x80:
+                return b"".join(parts).decode()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class Browser:
+    """One headless Chromium; :meth:`page` opens a tab attached over a flat DevTools session."""
+
+    def __init__(self, binary: str):
+        self.profile = tempfile.mkdtemp(prefix="nbgit-chromium-")
+        self.proc = subprocess.Popen(
+            [binary, *CHROME_FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-port=0", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = Path(self.profile, "DevToolsActivePort")
+        deadline = time.monotonic() + 60
+        while not (port_file.exists() and len(port_file.read_text().splitlines()) >= 2):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError("chromium did not start its DevTools endpoint")
+            time.sleep(0.05)
+        port, path = port_file.read_text().splitlines()[:2]
+        self.ws = WebSocket("127.0.0.1", int(port), path)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30) -> dict:
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        self.ws.send(json.dumps(msg))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+        raise TimeoutError(method)
+
+    def wait_event(self, method: str, session: str, timeout: float = 30) -> dict:
+        deadline = time.monotonic() + timeout
+        for ev in self.events:
+            if ev.get("method") == method and ev.get("sessionId") == session:
+                self.events.remove(ev)
+                return ev
+        while time.monotonic() < deadline:
+            ev = json.loads(self.ws.recv())
+            if ev.get("method") == method and ev.get("sessionId") == session:
+                return ev
+            self.events.append(ev)
+        raise TimeoutError(method)
+
+    def page(self, url: str, width: int = 1200, height: int = 900) -> "Page":
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Page", "Runtime", "Network", "Log"):
+            self.call(f"{domain}.enable", session=session)
+        # sandboxed iframes run out of process: attach to them as they appear
+        self.call(
+            "Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True}, session=session
+        )
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        self.call("Page.navigate", {"url": url}, session=session)
+        self.wait_event("Page.loadEventFired", session)
+        return Page(self, session, target)
+
+    def close(self) -> None:
+        ws = getattr(self, "ws", None)
+        if ws is not None:
+            try:
+                self.call("Browser.close", timeout=5)
+            except Exception:
+                pass
+            ws.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+class Page:
+    def __init__(self, browser: Browser, session: str, target: str):
+        self.browser, self.session, self.target = browser, session, target
+
+    def js(self, expression: str, context: int | None = None):
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        if context is not None:
+            params["contextId"] = context
+        result = self.browser.call("Runtime.evaluate", params, session=self.session)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def key(self, key: str) -> None:
+        for kind in ("keyDown", "keyUp"):
+            self.browser.call(
+                "Input.dispatchKeyEvent",
+                {"type": kind, "key": key, "text": key if kind == "keyDown" else "", "code": f"Key{key.upper()}",
+                 "windowsVirtualKeyCode": ord(key.upper())},
+                session=self.session,
+            )
+
+    def frames(self) -> list[tuple[str, str]]:
+        """(session, frame id) of the page's iframes, each attached as its own DevTools target."""
+        return [
+            (e["params"]["sessionId"], e["params"]["targetInfo"]["targetId"])
+            for e in self.events("Target.attachedToTarget")
+            if e["params"]["targetInfo"]["type"] == "iframe"
+        ]
+
+    def frame_js(self, frame: tuple[str, str], expression: str):
+        """Evaluate in a DevTools-only world of an iframe: reads its DOM even where its scripts are off."""
+        session, frame_id = frame
+        ctx = self.browser.call(
+            "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": "nbgit-test"}, session=session
+        )["executionContextId"]
+        res = self.browser.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "contextId": ctx}, session=session
+        )
+        if "exceptionDetails" in res:
+            raise RuntimeError(f"{expression}: {res['exceptionDetails']}")
+        return res["result"].get("value")
+
+    def screenshot(self) -> bytes:
+        data = self.browser.call("Page.captureScreenshot", {"format": "png"}, session=self.session)["data"]
+        return base64.b64decode(data)
+
+    def events(self, method: str) -> list[dict]:
+        # drain what has arrived, then filter
+        self.js("1")
+        return [e for e in self.browser.events if e.get("method") == method and e.get("sessionId") == self.session]
+
+    def close(self) -> None:
+        self.browser.call("Target.closeTarget", {"targetId": self.target})
+
+
+@pytest.fixture(scope="module")
+def browser():
+    b = Browser(require_chromium())
+    yield b
+    b.close()
+
+
+# --- PNG decoding (stdlib only) -----------------------------------------------------------------
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """(width, height, rows of RGB(A) bytes) of an 8-bit truecolour PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, [], None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6), (depth, colour)
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat.append(body)
+        pos += 12 + length
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        if f == 1:
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 0xFF
+        elif f == 2:
+            for i in range(stride):
+                line[i] = (line[i] + prev[i]) & 0xFF
+        elif f == 3:
+            for i in range(stride):
+                left = line[i - bpp] if i >= bpp else 0
+                line[i] = (line[i] + ((left + prev[i]) >> 1)) & 0xFF
+        elif f == 4:
+            for i in range(stride):
+                a = line[i - bpp] if i >= bpp else 0
+                b = prev[i]
+                c = prev[i - bpp] if i >= bpp else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, [bytes(r[i] for i in range(len(r)) if i % bpp < 3) for r in rows]
+
+
+def pixel_variety(png: bytes) -> tuple[int, float]:
+    """(distinct colours, share of pixels that differ from the most common colour)."""
+    _, _, rows = png_pixels(png)
+    counts: dict[bytes, int] = {}
+    for row in rows:
+        for i in range(0, len(row), 3):
+            px = row[i : i + 3]
+            counts[px] = counts.get(px, 0) + 1
+    total = sum(counts.values())
+    return len(counts), 1 - max(counts.values()) / total
+
+
+# --- notebooks for the page ----------------------------------------------------------------------
+
+SCRIPT = "<script>document.title='PWNED';window.__pwned=1;document.documentElement.setAttribute('data-pwned','1')</script>"
+ONERROR = "<img src=x onerror=\"document.title='PWNED';document.documentElement.setAttribute('data-pwned','2')\">"
+SVG_PAYLOAD = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" onload="document.title=\'PWNED\'">'
+    "<script>document.title='PWNED'</script><rect width=\"40\" height=\"40\" fill=\"red\"/></svg>"
+)
+EVIL = SCRIPT + ONERROR + "<svg onload=\"document.title='PWNED'\"></svg>"
+
+
+def hostile_change():
+    """A notebook whose every string field carries script payloads."""
+    a = notebook(
+        [
+            markdown_cell("# Intro\n\nplain text\n", id="m1"),
+            code_cell("x = 1\n", id="c1", outputs=[stream("1\n")]),
+        ]
+    )
+    b = notebook(
+        [
+            markdown_cell(f"# Intro {EVIL}\n\nplain text {EVIL}\n\n[link]({EVIL})\n![img](javascript:alert(1))\n", id="m1"),
+            code_cell(
+                f"x = 2  # {EVIL}\n",
+                id="c1",
+                metadata={"tags": [EVIL], EVIL: EVIL},
+                outputs=[
+                    stream(f"{EVIL}\n"),
+                    {"output_type": "display_data", "metadata": {}, "data": {"text/html": [
+                        "<p id='inside'>hello</p>",
+                        "<script>document.title='PWNED';document.body.setAttribute('data-pwned','3')</script>",
+                        "<img src=x onerror=\"document.body.setAttribute('data-pwned','4')\">",
+                    ], "text/plain": ["<HTML>"]}},
+                    {"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": SVG_PAYLOAD}},
+                    {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": EVIL}},
+                    {"output_type": "error", "ename": EVIL, "evalue": EVIL, "traceback": [EVIL]},
+                ],
+            ),
+            code_cell(f"y = '{EVIL}'\n", id=f"{EVIL}"),
+        ],
+        metadata={"kernelspec": {"name": EVIL, "display_name": EVIL}},
+    )
+    return notebook_change(f"dir/{EVIL}.ipynb", jupyter_bytes(a), jupyter_bytes(b))
+
+
+def ordinary_changes():
+    cells_a = [markdown_cell(f"## Part {i}\n\nSome *text* and `code` {i}.\n", id=f"m{i}") for i in range(8)]
+    cells_a += [code_cell("".join(f"v{i}_{k} = {k}\n" for k in range(20)), id=f"c{i}", outputs=[image(i)]) for i in range(6)]
+    cells_b = [dict(c) for c in cells_a]
+    cells_b[2] = markdown_cell("## Part 2\n\nSome **bold** text and `code` 2.\n\n- one\n- two\n", id="m2")
+    cells_b[9] = code_cell("".join(f"v1_{k} = {k * (k == 10) or k}\n" for k in range(20)).replace("v1_10 = 10", "v1_10 = 'ten'"),
+                           id="c1", outputs=[stream("changed\n"), image(2)])
+    cells_b[10]["outputs"] = [red_square()]
+    del cells_b[5]
+    cells_b.insert(1, code_cell("import numpy as np\n", id="new"))
+    return [
+        notebook_change("analysis/a.ipynb", jupyter_bytes(notebook(cells_a)), jupyter_bytes(notebook(cells_b))),
+        notebook_change("new.ipynb", None, jupyter_bytes(notebook(cells_b[:3]))),
+    ]
+
+
+def red_square() -> dict:
+    """A 24x24 red PNG output (built with zlib, no imaging library)."""
+    w = h = 24
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(
+        b"IDAT", zlib.compress(raw)
+    ) + chunk(b"IEND", b"")
+    return {"output_type": "display_data", "metadata": {}, "data": {"image/png": base64.b64encode(png).decode()}}
+
+
+def write_page(tmp_path: Path, changes, name="review.html") -> Path:
+    path = tmp_path / name
+    path.write_text(render_html(changes, base="main", head="feature"), encoding="utf-8")
+    return path
+
+
+# --- static checks (no browser) -------------------------------------------------------------------
+
+URL_ATTRS = {"src", "href", "action", "srcset", "poster", "background", "formaction", "xlink:href", "data", "ping"}
+
+
+def tags_and_attributes(page: str) -> list[tuple[str, dict]]:
+    """Every start tag of the page with its attributes, as a browser's tokenizer sees them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+        handle_startendtag = handle_starttag
+
+    Collect(convert_charrefs=True).feed(page)
+    return found
+
+
+def test_page_has_csp_first_and_no_external_reference(tmp_path):
+    page = write_page(tmp_path, ordinary_changes() + [hostile_change()]).read_text()
+    head = page[: page.index("</head>")]
+    assert head.index('http-equiv="Content-Security-Policy"') < head.index("<title>") < head.index("<style>")
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', head).group(1)
+    assert "default-src &#x27;none&#x27;" in csp and "img-src data:" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    tags = tags_and_attributes(page)
+    for tag, attrs in tags:
+        for name, value in attrs.items():
+            if name in URL_ATTRS:
+                assert (value or "").startswith(("#", "data:image/")), (tag, name, value)
+            assert not name.startswith("on"), (tag, name)
+    assert {t for t, _ in tags} <= {
+        "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
+        "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
+        "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
+        "ol", "blockquote", "h3", "h4", "h5", "h6", "script",
+    }
+    assert [t for t, _ in tags].count("script") == 1
+    # the only way a URL reaches the page is as escaped text (srcdoc is escaped HTML, never a URL)
+    assert "url(" not in re.sub(r"data:image/[^\"]+", "", page).replace("url(#", "")
+    assert page.count("<script>") == 1 and page.count("<style>") == 1
+
+
+def test_every_notebook_string_is_escaped():
+    page = render_html([hostile_change()])
+    tags = tags_and_attributes(page)
+    assert [t for t, _ in tags].count("script") == 1  # ours
+    assert "svg" not in {t for t, _ in tags}
+    assert not [(t, a) for t, a in tags if any(k.startswith("on") for k in a)]
+    # srcdoc is the one attribute holding notebook markup, and only in a script-less sandbox
+    frames = [a for t, a in tags if t == "iframe"]
+    assert len(frames) == 1 and frames[0]["sandbox"] == "" and "<script>" in frames[0]["srcdoc"]
+    for t, a in tags:  # notebook text in attributes only as plain values (title, alt), never as markup
+        assert not any("<" in (v or "") for k, v in a.items() if k not in ("title", "alt", "srcdoc")), (t, a)
+    # the reviewer sees what the notebook says, as text
+    body = page[page.index("<body>") : page.rindex("<script>")]
+    assert esc(SCRIPT) in body and esc(ONERROR) in body
+    assert "allow-scripts" not in body and "allow-same-origin" not in body
+
+
+def test_csp_hashes_match_inline_style_and_script():
+    page = render_html([])
+    style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
+    import hashlib
+
+    csp = content_security_policy()
+    for text in (style, script):
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+
+
+def test_markdown_renderer_is_safe_and_useful():
+    html = markdown_to_html(
+        "# Title <b>x</b>\n\nSome **bold**, *it*, `a<b`, [site](http://x.test/?a=\"b\") ![p](attachment:p.png)\n\n"
+        "```\n<script>x</script>\n```\n\n- a\n- b\n\n> quote\n",
+        {"p.png": {"image/png": PNG_1PX}},
+    )
+    assert "<h1>Title &lt;b&gt;x&lt;/b&gt;</h1>" in html
+    assert "<strong>bold</strong>" in html and "<em>it</em>" in html and "<code>a&lt;b</code>" in html
+    assert '<span class="link" title="http://x.test/?a=&quot;b&quot;">site</span>' in html
+    assert f'<img alt="p" src="data:image/png;base64,{PNG_1PX}">' in html
+    assert "<pre><code>&lt;script&gt;x&lt;/script&gt;</code></pre>" in html
+    assert "<ul><li>a</li>" in html.replace("\n", "") and "<blockquote>" in html
+    assert "<a " not in html
+
+
+def test_data_uri_checks_base64():
+    assert data_uri("image/png", PNG_1PX).startswith("data:image/png;base64,iVBOR")
+    assert data_uri("image/png", 'AAAA" onerror="x') is None
+    assert data_uri("text/html", "AAAA") is None
+    assert data_uri("image/svg+xml", "<svg/>") == "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode()
+
+
+def test_word_diff_marks_changed_words_only():
+    a, b = word_diff("total = price * qty  # <old>", "total = price * quantity  # <old>")
+    assert a == 'total = price * <del class="w">qty</del>  # &lt;old&gt;'
+    assert b == 'total = price * <ins class="w">quantity</ins>  # &lt;old&gt;'
+
+
+def test_summary_and_anchors(tmp_path):
+    page = render_html(ordinary_changes(), base="main", head="feature")
+    assert '<section class="nb" id="nb1">' in page and '<section class="nb" id="nb2">' in page
+    assert '<li class="add">1 added</li>' in page and '<li class="del">1 removed</li>' in page
+    assert 'id="nb1-c2"' in page  # the inserted cell
+    assert re.search(r'<details class="fold"><summary>\d+ unchanged cells? \(cells? ', page)
+    assert "unchanged lines (click to show)" in page
+    assert 'class="flip"' in page
+
+
+# --- in the browser ------------------------------------------------------------------------------
+
+
+def test_page_loads_offline_styled_and_scripted(browser, tmp_path):
+    path = write_page(tmp_path, ordinary_changes())
+    page = browser.page(path.as_uri())
+    try:
+        assert page.js("document.title") == TITLE
+        assert page.js("document.documentElement.getAttribute('data-ready')") == str(
+            len(re.findall(r'class="cell change ', path.read_text()))
+        )  # our script ran under the CSP
+        assert page.js("getComputedStyle(document.querySelector('main')).maxWidth") == "1400px"  # our style applied
+        assert page.js("document.querySelectorAll('img').length") >= 2
+        assert page.js("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
+        requests = [e["params"]["request"]["url"] for e in page.events("Network.requestWillBeSent")]
+        assert requests and all(u.startswith(("file://", "data:")) for u in requests), requests
+        failed = page.events("Network.loadingFailed")
+        assert not failed, failed
+        logs = [e["params"]["entry"]["text"] for e in page.events("Log.entryAdded")]
+        assert not [t for t in logs if "Content Security Policy" in t or "Refused" in t], logs
+    finally:
+        page.close()
+
+
+def test_payloads_do_not_run(browser, tmp_path):
+    path = write_page(tmp_path, [hostile_change()])
+    page = browser.page(path.as_uri())
+    try:
+        time.sleep(0.3)  # give any stray handler (img onerror, svg onload) its chance
+        assert page.js("document.title") == "Notebook review: main → feature"
+        assert page.js("typeof window.__pwned") == "undefined"
+        assert page.js("document.documentElement.getAttribute('data-pwned')") is None
+        assert page.js("document.querySelectorAll('[onerror],[onload],[onclick]').length") == 0
+        assert page.js("document.querySelectorAll('script').length") == 1
+        # the sandboxed HTML output is there, rendered, and its script did not run
+        page.js("document.querySelector('iframe').scrollIntoView()")
+        time.sleep(0.3)
+        frames = page.frames()
+        assert len(frames) == 1
+        assert page.frame_js(frames[0], "document.getElementById('inside').textContent") == "hello"
+        assert page.frame_js(frames[0], "document.body.getAttribute('data-pwned')") is None
+        assert page.frame_js(frames[0], "document.title") != "PWNED"
+        requests = [e["params"]["request"]["url"] for e in page.events("Network.requestWillBeSent")]
+        assert all(u.startswith(("file://", "data:")) for u in requests), requests
+        assert page.js("document.documentElement.getAttribute('data-ready')") is not None
+    finally:
+        page.close()
+
+
+def test_the_harness_sees_a_payload_that_runs(browser, tmp_path):
+    """Control: the same payloads in a page without escaping and CSP do run (so the test above can fail)."""
+    path = tmp_path / "control.html"
+    path.write_text(f"<!DOCTYPE html><title>control</title><body>{SCRIPT}</body>")
+    page = browser.page(path.as_uri())
+    try:
+        assert page.js("document.title") == "PWNED"
+        assert page.js("document.documentElement.getAttribute('data-pwned')") == "1"
+    finally:
+        page.close()
+
+
+def test_keyboard_navigation_and_toggles(browser, tmp_path):
+    path = write_page(tmp_path, ordinary_changes())
+    page = browser.page(path.as_uri(), height=700)
+    try:
+        ids = page.js("Array.from(document.querySelectorAll('.cell.change')).map(e => e.id)")
+        assert len(ids) >= 4
+        page.key("j")
+        assert page.js("document.querySelector('.cell.current').id") == ids[0]
+        page.key("j")
+        page.key("j")
+        assert page.js("document.querySelector('.cell.current').id") == ids[2]
+        assert page.js("location.hash") == "#" + ids[2]
+        page.key("k")
+        assert page.js("document.querySelector('.cell.current').id") == ids[1]
+        assert page.js("document.querySelectorAll('.cell.current').length") == 1
+        top = page.js(f"document.getElementById('{ids[1]}').getBoundingClientRect().top")
+        assert 0 <= top < 200  # scrolled to it
+        # a folded run of unchanged lines opens on click
+        assert page.js("document.querySelector('tbody.hidden') !== null")
+        page.js("document.querySelector('tr.skip td').click()")
+        n_hidden = page.js("document.querySelectorAll('tbody.hidden').length")
+        assert n_hidden == len(re.findall(r'<tbody class="hidden">', path.read_text())) - 1
+        # before/after flip of image outputs: side by side -> after -> before -> side by side
+        flip = "document.querySelector('button.flip')"
+        pair = f"document.getElementById({flip}.dataset.target)"
+        visible = f"[...{pair}.querySelectorAll('.side')].filter(s => s.offsetParent !== null).map(s => s.classList[1])"
+        assert page.js(visible) == ["a", "b"]
+        page.js(f"{flip}.click()")
+        assert page.js(visible) == ["b"]
+        page.js(f"{flip}.click()")
+        assert page.js(visible) == ["a"]
+        assert page.js(f"{flip}.textContent") == "flip: before"
+        page.js(f"{flip}.click()")
+        assert page.js(visible) == ["a", "b"]
+    finally:
+        page.close()
+
+
+def test_anchor_in_url_opens_folded_cell(browser, tmp_path):
+    path = write_page(tmp_path, ordinary_changes())
+    page = browser.page(path.as_uri() + "#nb1-c1")  # cell 1 is unchanged, inside a closed fold
+    try:
+        assert page.js("document.getElementById('nb1-c1').closest('details').open") is True
+    finally:
+        page.close()
+
+
+def test_screenshot_is_not_blank(browser, tmp_path):
+    path = write_page(tmp_path, ordinary_changes())
+    page = browser.page(path.as_uri(), width=900, height=700)
+    try:
+        png = page.screenshot()
+    finally:
+        page.close()
+    colours, ink = pixel_variety(png)
+    assert colours > 30, colours
+    assert ink > 0.03, ink
+
+
+def test_blank_page_screenshot_is_blank(browser, tmp_path):
+    """Control for the screenshot check: an empty page fails it."""
+    path = tmp_path / "blank.html"
+    path.write_text("<!DOCTYPE html><title>blank</title><body style='background:#fff'></body>")
+    page = browser.page(path.as_uri(), width=300, height=200)
+    try:
+        colours, ink = pixel_variety(page.screenshot())
+    finally:
+        page.close()
+    assert colours <= 2 and ink < 0.001
+
+
+def test_dump_dom_from_the_command_line(tmp_path):
+    """The plain `chromium --headless --dump-dom` run: scripts ran, payload titles did not."""
+    binary = require_chromium()
+    path = write_page(tmp_path, [hostile_change()] + ordinary_changes())
+    proc = subprocess.run(
+        [binary, *CHROME_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", path.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    dom = proc.stdout
+    assert "</html>" in dom, proc.stderr[-2000:]
+    html_tag = re.search(r"<html[^>]*>", dom).group(0)
+    assert "data-ready=" in html_tag and "data-pwned" not in html_tag
+    assert re.search(r"<title>(.*?)</title>", dom).group(1) == "Notebook review: main → feature"
+    assert "<script>document.title" not in dom  # payloads are text in the DOM, not elements
