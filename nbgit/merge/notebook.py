@@ -376,6 +376,7 @@ class _Merger:
                     out[key] = value
         if "outputs" in l or "outputs" in r or "execution_count" in l or "execution_count" in r:
             self.merge_outputs(b, l, r, out, source_from, kinds)
+        _conform(out)
         if found:
             for c in found:
                 if c.path[0] == "metadata":
@@ -424,6 +425,19 @@ class _Merger:
                 out[key] = take[key]
             elif key in l or key in r:
                 out[key] = [] if key == "outputs" else None
+
+
+def _conform(cell: dict) -> None:
+    """Fields as the schema wants them for the merged ``cell_type`` (one side may have changed it)."""
+    if cell.get("cell_type") == "code":
+        cell.pop("attachments", None)
+        if not isinstance(cell.get("outputs"), list):
+            cell["outputs"] = []
+        if "execution_count" not in cell:
+            cell["execution_count"] = None
+    else:
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
 
 
 def _merge_outputs_fine(bo, lo, ro) -> list | None:
