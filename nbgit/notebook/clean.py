@@ -13,10 +13,9 @@ byte-level guarantees the git filter needs:
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
-from nbgit.notebook.io import NotebookError, detect_layout_fast, dumps, layout_of, parse
+from nbgit.notebook.io import NotebookError, dumps, dumps_in_layout_of, layout_of, parse
 
 KEEP_OUTPUT_TAG = "keep_output"
 
@@ -39,7 +38,7 @@ def clean_bytes(data: bytes, config: Config = DEFAULT_CONFIG) -> bytes:
         return dumps(cleaned, layout_of(data, nb))
     # Cleaning only removes keys or replaces values in place, so the dicts' insertion order is
     # the file's own key order at every depth (layout_of samples only the top and first cell).
-    return dumps(cleaned, replace(detect_layout_fast(data), sort_keys=False))
+    return dumps_in_layout_of(cleaned, data, sort_keys=False)
 
 
 def is_clean(nb: dict, config: Config = DEFAULT_CONFIG) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from json.encoder import encode_basestring, encode_basestring_ascii  # the C versions when available
 
 
@@ -136,8 +136,11 @@ def layout_of(data: bytes, nb: dict) -> Layout:
     return Layout(**{**layout.__dict__, "sort_keys": _keys_sorted(nb)})
 
 
-def detect_layout_fast(data: bytes) -> Layout:
-    """:func:`detect_layout` without the key-order check (``sort_keys`` left True)."""
+def detect_layout_fast(data: bytes, *, check_ascii: bool = True) -> Layout:
+    """:func:`detect_layout` without the key-order check (``sort_keys`` left True).
+
+    ``check_ascii=False`` skips the scan for ASCII escaping (``ensure_ascii`` left False).
+    """
     head = data[:4096]
     newline = "\r\n" if b"\r\n" in head else "\n"
     m = _INDENT_RE.match(data.lstrip())
@@ -160,12 +163,28 @@ def detect_layout_fast(data: bytes) -> Layout:
     return Layout(
         indent=indent,
         sort_keys=True,
-        ensure_ascii=_looks_ascii_escaped(data),
+        ensure_ascii=_looks_ascii_escaped(data) if check_ascii else False,
         newline=newline,
         final_newline=data.endswith(b"\n"),
         item_separator=item_separator,
         key_separator=key_separator,
     )
+
+
+def dumps_in_layout_of(nb: dict, data: bytes, *, sort_keys: bool = False) -> bytes:
+    """``dumps(nb, layout)`` with the layout :func:`detect_layout_fast` finds in ``data``, and ``sort_keys``.
+
+    The same bytes, cheaper: whether ``data`` escapes non-ASCII characters (a scan of all of
+    it) is looked at only when the output depends on it. For non-ASCII ``data`` the answer is
+    no without a scan. For ASCII ``data`` the flag changes the output only if ``nb`` has a
+    non-ASCII character, which then came from a ``\\u`` escape >= 0x80 (so: escaped), or a
+    DEL character (which only ``ensure_ascii`` escapes; then the scan decides).
+    """
+    layout = replace(detect_layout_fast(data, check_ascii=False), sort_keys=sort_keys)
+    out = dumps(nb, layout)
+    if data.isascii() and (not out.isascii() or (b"\x7f" in out and _looks_ascii_escaped(data))):
+        out = dumps(nb, replace(layout, ensure_ascii=True))
+    return out
 
 
 def read(data: bytes) -> tuple[dict, Layout]:
