@@ -454,3 +454,15 @@ def test_broken_notebook_still_diffs_as_raw_text(installed_repo, broken):
     r.commit("broken")
     assert "fatal" not in r.git("log", "-p").stderr.decode()
     assert "fatal" not in r.git("show", "HEAD").stderr.decode()
+
+
+def test_nbformat3_upgraded_when_the_config_says_so():
+    v3 = {"metadata": {}, "nbformat": 3, "nbformat_minor": 0, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "x = 1", "language": "python", "metadata": {}, "outputs": [], "prompt_number": 1},
+    ]}]}
+    data = json.dumps(v3).encode()
+    as_is = convert(data).decode()
+    assert as_is.startswith("# notebook: nbformat 3.0") and "# %% [code]\nx = 1\n" in as_is
+    upgraded = convert(data, Config(upgrade_v3=True)).decode()
+    assert upgraded.startswith("# notebook: nbformat 4.")
+    assert re.search(r"^# %% \[code\] \(id [0-9a-f]{8}\)\nx = 1$", upgraded, re.MULTILINE)
