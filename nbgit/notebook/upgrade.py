@@ -16,7 +16,12 @@ def upgrade_v3(nb: dict) -> dict:
     """
     import nbformat
 
-    node = nbformat.convert(nbformat.from_dict(copy.deepcopy(nb)), 4)
+    try:
+        node = nbformat.convert(nbformat.from_dict(copy.deepcopy(nb)), 4)
+    except Exception as exc:  # nbformat's ValidationError, KeyError, ...: not a notebook we can upgrade
+        from nbgit.notebook.io import NotebookError
+
+        raise NotebookError(f"nbformat 3 notebook that cannot be upgraded ({type(exc).__name__}: {exc})") from None
     plain = json.loads(json.dumps(node))
     seen: set[str] = set()
     for index, cell in enumerate(plain.get("cells", [])):
