@@ -94,8 +94,18 @@ def test_nbgit_conflict_markers_in_cell_source():
     data = jupyter_bytes(nb)
     problems = check_bytes(data, DEFAULT_CONFIG).problems
     assert [p.kind for p in problems] == [CONFLICT]
-    assert "cell 2" in problems[0].message
+    assert "cell 2: source (1 conflicting region)" in problems[0].message
     assert "<<<<<<< local" in data.decode().splitlines()[problems[0].line - 1]
+
+
+def test_nbgit_conflict_record_in_metadata():
+    nb = notebook([code_cell("x = 0\n", id="x", metadata={"nbgit": {"conflicts": [{"path": "outputs"}]}})])
+    nb["metadata"].pop("language_info")
+    data = jupyter_bytes(nb)
+    problems = check_bytes(data, DEFAULT_CONFIG).problems
+    assert [p.kind for p in problems] == [CONFLICT]
+    assert "cell 1: outputs" in problems[0].message
+    assert '"conflicts"' in data.decode().splitlines()[problems[0].line - 1]
 
 
 def test_setext_heading_is_not_a_conflict():
@@ -259,3 +269,18 @@ def _parse_hooks(text: str) -> dict:
         if key == "id":
             hooks[current["id"]] = current
     return hooks
+
+
+def test_paired_notebook_out_of_sync(repo):
+    nb = notebook([code_cell("x = 1\n", id="a")])
+    nb["metadata"]["language_info"].pop("version")
+    nb["metadata"]["jupytext"] = {"formats": "ipynb,py:percent"}
+    repo.write("nb.ipynb", jupyter_bytes(nb))
+    repo.nbgit("sync", "nb.ipynb")
+    assert run(repo.path, "--no-validate", "nb.ipynb").returncode == 0
+    with open(repo.path / "nb.py", "a") as fh:
+        fh.write("\n# %%\ny = 2\n")
+    proc = run(repo.path, "--no-validate", "nb.ipynb")
+    assert proc.returncode == 1
+    assert "nb.ipynb:1: out of sync with nb.py (run `nbgit sync nb.ipynb`)" in proc.stdout
+    assert (repo.path / "nb.py").read_text().endswith("y = 2\n")  # check writes nothing

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from nbgit.cli import parser as make_parser
 
-#: nbgit's merge driver writes conflicts into cell sources as git-style marker lines.
-_SOURCE_MARKER_RE = re.compile(r"^(<{7,}|={7,}|>{7,})(?: |$)", re.MULTILINE)
+#: The opening marker nbgit's merge driver writes into a conflicted cell source (any length from 3).
+_SOURCE_MARKER_RE = re.compile(r"^<{3,}(?: |$)", re.MULTILINE)
 _FILE_MARKER_RE = re.compile(rb"^(?:<{7}|>{7}|={7})(?:[ \r\n]|$)", re.MULTILINE)
 
 UNCLEAN, INVALID, SCHEMA, CONFLICT, PAIR = "not clean", "invalid", "invalid nbformat", "conflict", "out of sync"
@@ -60,10 +60,7 @@ def check_bytes(data: bytes, config, validate: bool = True) -> Result:
         err = schema_error(nb)
         if err:
             problems.append(Problem(SCHEMA, err))
-    for index, lineno in _cells_with_markers(nb, data):
-        problems.append(
-            Problem(CONFLICT, f"cell {index + 1} has unresolved merge conflict markers in its source", lineno)
-        )
+    problems += _merge_conflicts(nb, data)
     try:
         cleaned = clean_bytes(data, config)
     except NotebookError as exc:  # pragma: no cover - parse() accepted it above
@@ -103,38 +100,39 @@ def schema_error(nb: dict) -> str | None:
     return None
 
 
-def _cells_with_markers(nb: dict, data: bytes):
-    """(cell index, file line) of cells whose source holds a <<<, ===, >>> marker sequence."""
-    cells = nb.get("cells")
-    if not isinstance(cells, list):
-        cells = [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])]
-    text = None
+def _merge_conflicts(nb: dict, data: bytes) -> list[Problem]:
+    """nbgit's own unresolved conflicts (markers in cell sources, conflict records in metadata)."""
+    if not isinstance(nb.get("cells"), list):
+        return []  # nbformat 3: nbgit's merge driver never leaves one behind
+    from nbgit.merge.conflicts import find_conflicts
+
+    conflicts = find_conflicts(nb)
+    if not conflicts:
+        return []
+    text = data.decode("utf-8", "replace")
+    problems = []
     pos = 0
-    for index, cell in enumerate(cells):
-        src = cell.get("source", cell.get("input", ""))
-        if isinstance(src, list):
-            src = "".join(s for s in src if isinstance(s, str))
-        if not isinstance(src, str) or "<<<<<<<" not in src:
-            continue
-        kinds = [m.group(1)[0] for m in _SOURCE_MARKER_RE.finditer(src)]
-        try:
-            start = kinds.index("<")
-            mid = kinds.index("=", start)
-            kinds.index(">", mid)
-        except ValueError:
-            continue
-        if text is None:
-            text = data.decode("utf-8", "replace")
-        first = next(m for m in _SOURCE_MARKER_RE.finditer(src) if m.group(1)[0] == "<")
-        marker_line = src[first.start():].split("\n", 1)[0]
-        at = text.find(json.dumps(marker_line, ensure_ascii=False)[1:-1], pos)
-        if at < 0:
-            at = text.find(json.dumps(marker_line)[1:-1], pos)
+    for conflict in conflicts:
         line = 1
-        if at >= 0:
-            line = text.count("\n", 0, at) + 1
-            pos = at + 1
-        yield index, line
+        needle = None
+        if conflict.cell is not None and conflict.kind in ("source", "delete/modify"):
+            src = nb["cells"][conflict.cell].get("source", "")
+            src = "".join(src) if isinstance(src, list) else str(src)
+            m = _SOURCE_MARKER_RE.search(src)
+            if m:
+                needle = src[m.start():].split("\n", 1)[0]
+        else:
+            needle = '"conflicts"'
+        if needle:
+            encoded = needle if needle.startswith('"') else json.dumps(needle, ensure_ascii=False)[1:-1]
+            at = text.find(encoded, pos)
+            if at < 0 and not needle.startswith('"'):
+                at = text.find(json.dumps(needle)[1:-1], pos)
+            if at >= 0:
+                line = text.count("\n", 0, at) + 1
+                pos = at + 1
+        problems.append(Problem(CONFLICT, f"unresolved merge conflict: {conflict} (see `nbgit conflicts`)", line))
+    return problems
 
 
 def _unclean_message(nb: dict, config) -> str:
