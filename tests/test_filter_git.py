@@ -433,3 +433,13 @@ def test_status_detects_a_deleted_interpreter(repo, tmp_path):
     assert repo.git("add", "a.ipynb", check=False).returncode != 0
     repo.nbgit("install")
     assert repo.nbgit("status").returncode == 0
+
+
+def test_add_from_a_subdirectory_uses_the_root_config(nbrepo):
+    r = nbrepo
+    r.write("pyproject.toml", "[project]\nname = 'x'\n\n[tool.nbgit]\nkeep_outputs = true\n")
+    r.write("sub/deeper/a.ipynb", DIRTY)
+    subprocess.run(["git", "add", "a.ipynb"], cwd=r.path / "sub" / "deeper", check=True, capture_output=True)
+    stored = json.loads(index_blob(r, "sub/deeper/a.ipynb"))
+    assert stored["cells"][0]["outputs"] and stored["cells"][0]["execution_count"] is None
+    assert "ExecuteTime" not in stored["cells"][0]["metadata"]
