@@ -53,7 +53,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from nbgit.diff.model import source_text
-from nbgit.diff.sequence import heaviest_increasing_run, longest_increasing_run, matching_blocks
+from nbgit.diff.sequence import longest_increasing_run, matching_blocks
 
 #: Minimum similarity (0..1) for two different cells to count as one cell edited.
 SIMILARITY_THRESHOLD = 0.5
@@ -81,10 +81,25 @@ def cell_key(cell: dict) -> tuple[str, str]:
     return (ctype if isinstance(ctype, str) else "", source_text(cell))
 
 
+def _keys(cells: list[dict]) -> list[tuple]:
+    """:func:`cell_key` of every cell (inlined: this runs once per cell of both notebooks)."""
+    out = []
+    append = out.append
+    for cell in cells:
+        src = cell.get("source", "")
+        if type(src) is list:
+            src = "".join(src)
+        elif type(src) is not str:
+            src = source_text(cell)
+        ctype = cell.get("cell_type")
+        append((ctype if type(ctype) is str else "", src))
+    return out
+
+
 def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
     """Matched cell pairs ``(index in a, index in b)``, sorted by a-index (see the module docstring)."""
-    ka = [cell_key(c) for c in a]
-    kb = [cell_key(c) for c in b]
+    ka = _keys(a)
+    kb = _keys(b)
     a_to_b: dict[int, int] = {}
     b_used: set[int] = set()
 
@@ -150,12 +165,7 @@ def in_order(pairs: list[tuple[int, int]], equal: list[bool] | None = None) -> s
     between runs of the same length go to the run with more equal cells, so an
     edited cell is reported as the one that moved rather than an unchanged one.
     """
-    js = [j for _, j in pairs]
-    if equal is None:
-        keep = longest_increasing_run(js)
-    else:
-        big = len(pairs) + 1
-        keep = heaviest_increasing_run(js, [big + 1 if e else big for e in equal])
+    keep = longest_increasing_run([j for _, j in pairs], equal)
     return {pairs[k][0] for k in keep}
 
 
@@ -176,11 +186,15 @@ def _unique_ids(cells: list[dict], used) -> dict[str, int]:
 def _ids_reliable(a, b, a_to_b: dict[int, int]) -> bool:
     """Do equal cells keep their ids here? (Not when ids were regenerated, or are absent.)"""
     with_ids = same = 0
-    for i, j in a_to_b.items():
+    for seen, (i, j) in enumerate(a_to_b.items()):
+        if seen == 1024 and not with_ids:
+            break
         x, y = a[i].get("id"), b[j].get("id")
         if isinstance(x, str) and isinstance(y, str):
             with_ids += 1
             same += x == y
+            if with_ids == 256:  # a sample is enough to tell kept ids from regenerated ones
+                break
     return with_ids > 0 and 2 * same >= with_ids
 
 
@@ -194,14 +208,13 @@ def _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable) -> list[tuple[in
     if not left_a or not left_b or len(left_a) * len(left_b) > LEFTOVER_LIMIT:
         return []
     scored = []
+    profiles_b = [(j, _profile(b[j], "b", j, cache)) for j in left_b]
+    profiles_b = [(j, pb) for j, pb in profiles_b if pb[1] >= LEFTOVER_MIN_TOKENS]
     for i in left_a:
         pa = _profile(a[i], "a", i, cache)
         if pa[1] < LEFTOVER_MIN_TOKENS:
             continue
-        for j in left_b:
-            pb = _profile(b[j], "b", j, cache)
-            if pb[1] < LEFTOVER_MIN_TOKENS:
-                continue
+        for j, pb in profiles_b:
             s = similarity(pa, pb, ids_reliable)
             if s >= LEFTOVER_THRESHOLD:
                 scored.append((-s, i, j))

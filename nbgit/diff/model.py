@@ -48,9 +48,9 @@ def source_lines(cell: dict | None) -> list[str]:
     return source_text(cell).splitlines(keepends=True)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CellDiff:
-    """One cell of the display: see the module docstring for ``kind``.
+    """One cell of the display: see the module docstring for ``kind``. Treat it as read-only.
 
     ``source`` holds line opcodes ``(tag, i1, i2, j1, j2)`` over
     :func:`source_lines` of ``a_cell`` and ``b_cell`` (only for ``modified``

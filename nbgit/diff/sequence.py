@@ -38,6 +38,7 @@ Only the standard library is used; items need only be hashable.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter, deque
 from typing import Hashable, Sequence
 
 Opcode = tuple[str, int, int, int, int]
@@ -93,15 +94,87 @@ def opcodes_from_blocks(blocks: Sequence[tuple[int, int, int]], n: int, m: int) 
     return ops
 
 
-def longest_increasing_run(values: Sequence[int]) -> list[int]:
-    """Indexes into ``values`` of a longest strictly increasing subsequence (patience sorting).
+def longest_increasing_run(values: Sequence[int], prefer: Sequence[bool] | None = None) -> list[int]:
+    """Indexes into ``values`` of a longest strictly increasing subsequence.
 
-    O(K log K). Among equally long answers the one ending earliest is chosen,
-    which makes the result deterministic.
+    Patience sorting gives, in O(K log K), each element's *level* (the length
+    of the longest increasing run ending there) and, run backwards, the length
+    of the longest run starting there; an element lies on some longest run
+    exactly when the two add up to the maximum. A longest run takes one such
+    element per level, and within a level they come in increasing position and
+    non-increasing value, so the elements of level l that may precede a given
+    element of level l+1 form a contiguous window. A sliding-window maximum
+    then picks, among all longest runs, one with the most ``prefer``-flagged
+    elements, in linear time after the sorting. Ties go to the earliest
+    elements: the result is deterministic.
     """
-    tails: list[int] = []  # tails[k]: smallest last value of an increasing run of length k+1
+    n = len(values)
+    if n == 0:
+        return []
+    if all(x < y for x, y in zip(values, values[1:])):
+        return list(range(n))
+    if prefer is None or all(prefer):
+        return _patience_run(values)
+    level = [0] * n
+    tails: list = []
+    for k, v in enumerate(values):
+        p = bisect_left(tails, v)
+        if p == len(tails):
+            tails.append(v)
+        else:
+            tails[p] = v
+        level[k] = p
+    top = len(tails)
+    levels: list[list[int]] = [[] for _ in range(top)]
+    tails = []
+    for k in range(n - 1, -1, -1):
+        v = -values[k]
+        p = bisect_left(tails, v)
+        if p == len(tails):
+            tails.append(v)
+        else:
+            tails[p] = v
+        if level[k] + p + 1 == top:  # on some longest run
+            levels[level[k]].append(k)
+    score: dict[int, int] = {}
+    back: dict[int, int] = {}
+    prev = levels[0][::-1]
+    for k in prev:
+        score[k] = 1 if prefer is not None and prefer[k] else 0
+    for lvl in range(1, top):
+        cur = levels[lvl][::-1]
+        window: deque[int] = deque()  # positions in prev, scores non-increasing
+        lo = hi = 0
+        for c in cur:
+            while hi < len(prev) and prev[hi] < c:
+                s_new = score[prev[hi]]
+                while window and score[prev[window[-1]]] < s_new:
+                    window.pop()
+                window.append(hi)
+                hi += 1
+            vc = values[c]
+            while lo < len(prev) and values[prev[lo]] >= vc:
+                lo += 1
+            while window[0] < lo:
+                window.popleft()
+            p = prev[window[0]]
+            score[c] = score[p] + (1 if prefer is not None and prefer[c] else 0)
+            back[c] = p
+        prev = cur
+    k = max(prev, key=lambda x: (score[x], -x))
+    out = [k]
+    while k in back:
+        k = back[k]
+        out.append(k)
+    out.reverse()
+    return out
+
+
+def _patience_run(values: Sequence[int]) -> list[int]:
+    """A longest increasing run in one pass of patience sorting (back-pointers per pile)."""
+    tails: list = []
     tail_idx: list[int] = []
-    back: list[int] = [-1] * len(values)
+    back = [-1] * len(values)
     for idx, v in enumerate(values):
         k = bisect_left(tails, v)
         if k == len(tails):
@@ -110,50 +183,10 @@ def longest_increasing_run(values: Sequence[int]) -> list[int]:
         else:
             tails[k] = v
             tail_idx[k] = idx
-        back[idx] = tail_idx[k - 1] if k else -1
+        if k:
+            back[idx] = tail_idx[k - 1]
     out: list[int] = []
-    idx = tail_idx[-1] if tail_idx else -1
-    while idx != -1:
-        out.append(idx)
-        idx = back[idx]
-    out.reverse()
-    return out
-
-
-def heaviest_increasing_run(values: Sequence[int], weights: Sequence[int]) -> list[int]:
-    """Indexes of a strictly increasing subsequence of ``values`` with the largest total weight.
-
-    The weighted form of :func:`longest_increasing_run` (weights > 0), in
-    O(K log K) with a Fenwick tree of prefix maxima over the ranks of the values
-    (Jacobson and Vo's heaviest increasing subsequence). Ties go to the
-    subsequence found first, so the result is deterministic.
-    """
-    n = len(values)
-    if n == 0:
-        return []
-    ranks = {v: r + 1 for r, v in enumerate(sorted(set(values)))}
-    size = len(ranks)
-    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # (total weight, last index)
-    back = [-1] * n
-    total = [0] * n
-    for idx, v in enumerate(values):
-        r = ranks[v]
-        best = (0, -1)
-        pos = r - 1  # strictly smaller values
-        while pos > 0:
-            if tree[pos][0] > best[0]:
-                best = tree[pos]
-            pos -= pos & -pos
-        total[idx] = best[0] + weights[idx]
-        back[idx] = best[1]
-        item = (total[idx], idx)
-        pos = r
-        while pos <= size:
-            if item[0] > tree[pos][0]:
-                tree[pos] = item
-            pos += pos & -pos
-    idx = max(range(n), key=lambda k: (total[k], -k))
-    out: list[int] = []
+    idx = tail_idx[-1]
     while idx != -1:
         out.append(idx)
         idx = back[idx]
@@ -200,19 +233,12 @@ def _unique_anchors(a, b, alo, ahi, blo, bhi) -> list[tuple[int, int]]:
     Falls back to the occurrences of the rarest common item (histogram diff) when
     no item is unique in both; returns [] only when the ranges share nothing.
     """
-    count_a: dict[int, int] = {}
-    pos_a: dict[int, int] = {}
-    for i in range(alo, ahi):
-        x = a[i]
-        count_a[x] = count_a.get(x, 0) + 1
-        pos_a[x] = i
-    count_b: dict[int, int] = {}
-    pos_b: dict[int, int] = {}
-    for j in range(blo, bhi):
-        x = b[j]
-        if x in count_a:
-            count_b[x] = count_b.get(x, 0) + 1
-            pos_b[x] = j
+    seg_a = a[alo:ahi]
+    seg_b = b[blo:bhi]
+    count_a = Counter(seg_a)
+    count_b = Counter(x for x in seg_b if x in count_a)
+    pos_a = {x: i for i, x in enumerate(seg_a, alo)}  # for a unique item: its only position
+    pos_b = {x: j for j, x in enumerate(seg_b, blo)}
     cands = sorted((pos_a[x], pos_b[x]) for x, c in count_b.items() if c == 1 and count_a[x] == 1)
     if not cands:
         if not count_b:
@@ -300,5 +326,4 @@ __all__ = [
     "matching_blocks",
     "opcodes_from_blocks",
     "longest_increasing_run",
-    "heaviest_increasing_run",
 ]
