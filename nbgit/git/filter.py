@@ -18,7 +18,10 @@ first request, from the work tree root (git runs the filter there).
 from __future__ import annotations
 
 import sys
-from typing import BinaryIO, Callable, TextIO
+
+TYPE_CHECKING = False  # `typing` costs milliseconds of start-up, once per `git add`/`git status`
+if TYPE_CHECKING:
+    from typing import BinaryIO, Callable, TextIO
 
 from nbgit.git.pktline import PeerClosed, PktLineError, PktReader, PktWriter
 

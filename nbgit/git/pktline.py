@@ -8,7 +8,9 @@ packets end in ``\\n``. This module is the only place that knows the framing.
 
 from __future__ import annotations
 
-from typing import BinaryIO
+TYPE_CHECKING = False  # `typing` costs milliseconds of start-up, once per `git add`/`git status`
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_PACKET_DATA = 65516
 FLUSH = b"0000"
