@@ -39,6 +39,7 @@ for nbformat >= 4.5), deterministically. Inputs are never modified.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -522,9 +523,12 @@ def _fix_ids(nb: dict) -> None:
         cells[index] = {**c, "id": new}
 
 
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def _valid_id(cid: str) -> bool:
     """nbformat 4.5: 1-64 characters of letters, digits, ``-`` and ``_``."""
-    return 0 < len(cid) <= 64 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in cid)
+    return _ID_RE.fullmatch(cid) is not None
 
 
 __all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "ONE_SIDED", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]

@@ -1,0 +1,218 @@
+"""Merge speed: nbgit against nbdime, in the same run.
+
+    python benchmarks/bench_merge.py                  # corpus (whole process) + 10,000-cell synthetic (in process)
+    python benchmarks/bench_merge.py --cases 40       # a deterministic subset of the corpus cases
+    python benchmarks/bench_merge.py --no-corpus      # synthetic only
+
+1. Whole process, real merges (../shared/corpus/merges): for every case, the
+   wall time of one command that reads base/local/remote and writes the merged
+   notebook, as a user or git runs it:
+
+   * ``nbgit merge BASE LOCAL REMOTE -o OUT`` (nbgit's interpreter: /work/venv);
+   * ``nbgit merge-driver O A B 7 PATH`` (what git runs; ``A`` is a fresh copy each time);
+   * ``nbmerge BASE LOCAL REMOTE --out OUT`` from nbdime installed *alone* in
+     its own venv (benchmarks/.work/nbdime-venv: ``python3 -m venv`` + ``pip
+     install nbdime``, created on the first run), so that its start-up is what
+     a user of nbdime pays.
+
+   The runs of the tools are interleaved case by case (a busy machine slows
+   both alike); each case's time is the median of ``--reps`` runs (nbdime:
+   ``--nbdime-reps``). Reported: the median over cases of each tool's time and
+   the median of the per-case ratios.
+
+2. In process: ``merge_notebooks`` on a synthetic 10,000-cell notebook edited
+   on both sides (each side: 5% of cells edited, 2% inserted, 2% deleted, 1%
+   moved, with different seeds), median of ``--synthetic-reps`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+CORPUS = Path(os.environ.get("NBGIT_CORPUS", PROJECT.parent / "shared" / "corpus"))
+WORK = PROJECT / "benchmarks" / ".work"
+
+WORDS = ["alpha", "beta", "gamma", "delta", "x", "y", "df", "plot", "np", "pd", "total", "mean", "value", "data", "model"]
+
+
+def nbgit_python() -> str:
+    venv_python = Path("/work/venv/bin/python")
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def nbdime_venv() -> Path:
+    """nbdime alone in its own venv, as a user would have it (made once, then reused)."""
+    venv = WORK / "nbdime-venv"
+    if not (venv / "bin" / "nbmerge").exists():
+        WORK.mkdir(parents=True, exist_ok=True)
+        python3 = shutil.which("python3") or sys.executable
+        print(f"creating {venv} ({python3} -m venv; pip install nbdime) ...", flush=True)
+        subprocess.run([python3, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "nbdime"], check=True)
+    return venv
+
+
+def wall(cmd: list[str], cwd: Path, before=None) -> tuple[float, int]:
+    if before:
+        before()
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t, proc.returncode
+
+
+def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
+    venv = nbdime_venv()
+    py = nbgit_python()
+    tmp = WORK / "merge"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env_home = tmp  # no repository here: nbgit uses its default config
+    rows = []
+    for n, case in enumerate(cases, 1):
+        base, local, remote = (str(case / f"{x}.ipynb") for x in ("base", "local", "remote"))
+        out = str(tmp / "out.ipynb")
+        a_copy = tmp / "A.ipynb"
+
+        def fresh_a():
+            shutil.copyfile(local, a_copy)
+
+        t_merge, t_driver, t_nbdime = [], [], []
+        codes = {}
+        for r in range(max(reps, nbdime_reps)):
+            if r < reps:
+                t, codes["nbgit"] = wall([py, "-m", "nbgit", "merge", base, local, remote, "-o", out], env_home)
+                t_merge.append(t)
+                t, codes["driver"] = wall([py, "-m", "nbgit", "merge-driver", base, str(a_copy), remote, "7", "nb.ipynb"],
+                                          env_home, fresh_a)
+                t_driver.append(t)
+            if r < nbdime_reps:
+                t, codes["nbdime"] = wall([str(venv / "bin" / "nbmerge"), base, local, remote, "--out", out], env_home)
+                t_nbdime.append(t)
+        row = {
+            "case": f"{case.parent.name}/{case.name}",
+            "nbgit": statistics.median(t_merge),
+            "driver": statistics.median(t_driver),
+            "nbdime": statistics.median(t_nbdime),
+            "exit": codes,
+        }
+        rows.append(row)
+        print(f"[{n:3}/{len(cases)}] {row['case']:<45} nbgit {row['nbgit'] * 1000:7.1f} ms   driver {row['driver'] * 1000:7.1f} ms"
+              f"   nbdime {row['nbdime'] * 1000:8.1f} ms   x{row['nbdime'] / row['nbgit']:5.1f}", flush=True)
+    summary = {
+        "cases": len(rows),
+        "median_nbgit_s": statistics.median(r["nbgit"] for r in rows),
+        "median_driver_s": statistics.median(r["driver"] for r in rows),
+        "median_nbdime_s": statistics.median(r["nbdime"] for r in rows),
+        "median_ratio": statistics.median(r["nbdime"] / r["nbgit"] for r in rows),
+        "median_ratio_driver": statistics.median(r["nbdime"] / r["driver"] for r in rows),
+        "min_ratio": min(r["nbdime"] / r["nbgit"] for r in rows),
+    }
+    return {"rows": rows, "summary": summary}
+
+
+# -- synthetic ----------------------------------------------------------------------------------
+
+
+def synthetic_base(n: int, seed: int = 0) -> dict:
+    rnd = random.Random(seed)
+    cells = []
+    for k in range(n):
+        if k % 4 == 0:
+            cells.append({"cell_type": "markdown", "id": f"c{k}", "metadata": {},
+                          "source": [f"## Section {k}\n", f"Some text about {rnd.choice(WORDS)}.\n"]})
+        else:
+            lines = [f"{rnd.choice(WORDS)}_{k} = {rnd.choice(WORDS)}({rnd.randint(0, 999)})\n" for _ in range(rnd.randint(1, 8))]
+            cells.append({"cell_type": "code", "execution_count": None, "id": f"c{k}", "metadata": {}, "outputs": [],
+                          "source": lines})
+    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def synthetic_side(base: dict, seed: int, tag: str) -> dict:
+    """5% of the cells edited (a line appended), 2% inserted, 2% deleted, 1% moved."""
+    rnd = random.Random(seed)
+    nb = copy.deepcopy(base)
+    cells = nb["cells"]
+    n = len(cells)
+    order = list(range(n))
+    rnd.shuffle(order)
+    n_edit, n_del, n_move, n_ins = n * 5 // 100, n * 2 // 100, n // 100, n * 2 // 100
+    for k in order[:n_edit]:
+        cells[k]["source"] = [*cells[k]["source"], f"{tag}_edit_{k} = True\n"]
+    gone = set(order[n_edit: n_edit + n_del + n_move])
+    moving = [cells[k] for k in order[n_edit + n_del: n_edit + n_del + n_move]]
+    out = [c for k, c in enumerate(cells) if k not in gone]
+    for c in moving:
+        out.insert(rnd.randrange(len(out) + 1), c)
+    for t in range(n_ins):
+        out.insert(rnd.randrange(len(out) + 1), {"cell_type": "code", "execution_count": None, "id": f"{tag}{t}",
+                                                 "metadata": {}, "outputs": [], "source": [f"{tag}_new_{t} = {t}\n"]})
+    nb["cells"] = out
+    return nb
+
+
+def bench_synthetic(n: int, reps: int) -> dict:
+    from nbgit.merge import merge_notebooks
+
+    base = synthetic_base(n)
+    local, remote = synthetic_side(base, 1, "local"), synthetic_side(base, 2, "remote")
+    times = []
+    result = None
+    for _ in range(reps):
+        t = time.perf_counter()
+        result = merge_notebooks(base, local, remote)
+        times.append(time.perf_counter() - t)
+    kinds: dict[str, int] = {}
+    for c in result.conflicts:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    row = {"cells": n, "median_s": statistics.median(times), "min_s": min(times), "reps": reps,
+           "merged_cells": len(result.notebook["cells"]), "conflicts": kinds}
+    print(f"synthetic {n} cells, edits on both sides: median {row['median_s']:.3f} s (min {row['min_s']:.3f} s, {reps} runs); "
+          f"{row['merged_cells']} cells merged, conflicts {kinds}")
+    return row
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", type=int, default=0, help="use every k-th case so that about this many run (0: all)")
+    p.add_argument("--reps", type=int, default=3, help="runs per case for nbgit (median)")
+    p.add_argument("--nbdime-reps", type=int, default=1, help="runs per case for nbdime (median)")
+    p.add_argument("--synthetic", type=int, default=10_000, help="cells of the synthetic notebook (0: skip)")
+    p.add_argument("--synthetic-reps", type=int, default=5)
+    p.add_argument("--no-corpus", action="store_true")
+    p.add_argument("--json", default=str(WORK / "merge-results.json"), help="where to write the figures")
+    args = p.parse_args()
+    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": " ".join(sys.argv)}
+    if not args.no_corpus:
+        cases = sorted(p for p in (CORPUS / "merges").glob("*/*") if (p / "base.ipynb").is_file())
+        if not cases:
+            sys.exit(f"no merge cases under {CORPUS / 'merges'}")
+        if args.cases and args.cases < len(cases):
+            step = len(cases) / args.cases
+            cases = [cases[int(i * step)] for i in range(args.cases)]
+        results["corpus"] = bench_corpus(cases, args.reps, args.nbdime_reps)
+        s = results["corpus"]["summary"]
+        print(f"\ncorpus, {s['cases']} cases, whole process: median nbgit merge {s['median_nbgit_s'] * 1000:.1f} ms, "
+              f"merge-driver {s['median_driver_s'] * 1000:.1f} ms, nbdime nbmerge {s['median_nbdime_s'] * 1000:.0f} ms; "
+              f"median per-case speed-up {s['median_ratio']:.1f}x (driver {s['median_ratio_driver']:.1f}x), "
+              f"smallest {s['min_ratio']:.1f}x")
+    if args.synthetic:
+        results["synthetic"] = bench_synthetic(args.synthetic, args.synthetic_reps)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=1))
+    print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
