@@ -92,12 +92,28 @@ def _cell_metadata_filter(fmt: str, text_nb, nb_metadata: dict):
     return nb_metadata.get("jupytext", {}).get("cell_metadata_filter"), name
 
 
+def _loose(source: str) -> str:
+    """A cell source up to the whitespace jupytext does not round-trip (trailing blanks, blank lines at either end)."""
+    return "\n".join(line.rstrip() for line in source.splitlines()).strip("\n")
+
+
+def _visible(metadata: dict) -> dict:
+    """Cell metadata without the keys jupytext adds to describe the text layout (lines_to_next_cell, ...)."""
+    from jupytext.cell_metadata import _JUPYTEXT_CELL_METADATA
+
+    return {k: v for k, v in metadata.items() if k not in _JUPYTEXT_CELL_METADATA}
+
+
 def carry_text(data: bytes, fmt: str, nb: dict) -> dict:
     """``nb`` with the cells and metadata of the text ``data`` (format ``fmt``).
 
     Notebook cells that match a text cell (:func:`nbgit.pair.match.match_cells`)
     keep their id, outputs, execution count, attachments and the metadata the
-    text does not carry; new cells get fresh ids (nbformat >= 4.5).
+    text does not carry; new cells get fresh ids (nbformat >= 4.5). A cell whose
+    text differs from the notebook's only in the whitespace jupytext does not
+    round-trip (trailing blanks, blank lines at either end) keeps the notebook's source, and
+    metadata that differs only in jupytext's layout keys keeps the notebook's:
+    carrying over an unedited text changes no cell.
     Notebook metadata is combined the way jupytext does it; the pairing
     (``jupytext.formats``) and the kernelspec stay even if the text lost its header.
     """
@@ -134,11 +150,14 @@ def carry_text(data: bytes, fmt: str, nb: dict) -> dict:
         source = text_cell.source
         if j is not None:
             cell = copy.deepcopy(old_cells[j])
-            cell["source"] = source.splitlines(keepends=True) if isinstance(cell.get("source"), list) else source
+            if _loose(source) != _loose(_joined(cell.get("source"))):
+                cell["source"] = source.splitlines(keepends=True) if isinstance(cell.get("source"), list) else source
             filt = "-all" if format_name == "spin" and text_cell.cell_type != "code" else cell_filter
-            cell["metadata"] = _plain(
+            cell_md = _plain(
                 restore_filtered_metadata(text_cell.metadata, cell.get("metadata", {}), filt, _IGNORE_CELL_METADATA)
             )
+            if _visible(cell_md) != _visible(cell.get("metadata", {})):
+                cell["metadata"] = cell_md
         else:
             cell = {
                 "cell_type": text_cell.cell_type,

@@ -390,7 +390,7 @@ class Locator:
                 text = os.path.normpath(os.path.join(store.base, record.text_path))
                 pair = Pair(path, text, record.fmt)
             else:
-                if b'"formats"' not in data:
+                if record is None and b'"formats"' not in data:
                     found.unpaired.append(path)
                     return
                 try:
