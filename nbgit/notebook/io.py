@@ -142,7 +142,8 @@ def detect_layout_fast(data: bytes, *, check_ascii: bool = True) -> Layout:
     ``check_ascii=False`` skips the scan for ASCII escaping (``ensure_ascii`` left False).
     """
     head = data[:4096]
-    newline = "\r\n" if b"\r\n" in head else "\n"
+    first_nl = data.find(b"\n")  # the first line ending decides (a one-line file has only its last)
+    newline = "\r\n" if first_nl > 0 and data[first_nl - 1] == 13 else "\n"
     m = _INDENT_RE.match(data.lstrip())
     indent: int | str | None
     if m is None:
