@@ -520,3 +520,12 @@ def test_cli_write_failure_leaves_file_and_reports(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "a.ipynb" in err[0] and "No space left" in err[0] and "b.ipynb" in err[1]
     assert a.read_bytes() == VALID and b.read_bytes() == VALID
+
+
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")])
+def test_one_line_file_longer_than_4k_keeps_its_crlf_final_newline(separators):
+    nb = dirty_notebook(30)
+    data = json.dumps(nb, separators=separators, ensure_ascii=False).encode() + b"\r\n"
+    assert len(data) > 8192
+    out = clean_bytes(data)
+    assert out == json.dumps(clean_notebook(nb), separators=separators, ensure_ascii=False).encode() + b"\r\n"
