@@ -56,7 +56,7 @@ pre.single{margin:0;padding:6px 10px;white-space:pre-wrap;word-break:break-word}
 .pair>.side>.label{font-size:11px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .pair.single-view{grid-template-columns:1fr}.pair.single-view>.side.b{border-left:0}
 .pair.single-view.show-a>.side.b,.pair.single-view.show-b>.side.a{display:none}
-.md-render{padding:2px 0}.md-render h1,.md-render h2,.md-render h3,.md-render h4{margin:6px 0;font-size:15px}
+.md-render{padding:2px 0;overflow-wrap:anywhere}.md-render h1,.md-render h2,.md-render h3,.md-render h4{margin:6px 0;font-size:15px}
 .md-render pre{background:var(--panel);padding:6px;border-radius:4px;white-space:pre-wrap}
 .md-render blockquote{margin:4px 0;padding-left:10px;border-left:3px solid var(--line);color:var(--muted)}
 .md-render .link{color:var(--accent);border-bottom:1px dotted var(--accent)}
