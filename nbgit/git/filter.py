@@ -99,7 +99,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[]
             warn(stderr, f"error: filter-process: {exc}")
             return 1
         command = keys.get("command")
-        path = keys.get("pathname", "<unknown>")
+        path = keys.get("pathname") or "<unknown path>"  # dulwich sends an empty pathname with clean
         try:
             if command == "clean":
                 cfg, error = config.get()
