@@ -364,3 +364,10 @@ def test_result_is_always_a_valid_notebook(data):
     assert result.clean == (not found)
     two_way = merge_notebooks(None, x, y)
     valid(two_way.notebook)
+
+
+def test_cell_rewritten_on_both_sides_is_a_conflict_not_two_cells():
+    b = notebook([code_cell("import numpy\n", id="i"), code_cell("end = 0.5\n", id="e"), code_cell("plot(end)\n", id="p")])
+    res = merged(b, edit(b, 1, "end = 3*pi\n"), edit(b, 1, "end = 10*pi\n"))
+    assert src(res.notebook) == ["import numpy\n", "<<<<<<< HEAD\nend = 3*pi\n=======\nend = 10*pi\n>>>>>>> topic\n", "plot(end)\n"]
+    assert [(c.cell, c.kind) for c in res.conflicts] == [(1, "source")]

@@ -239,6 +239,8 @@ class _Merger:
                     ts = free.get(_key(rc[j]))
                     if ts:
                         rtok[j] = ts.pop(0)
+        if not self.two_way:
+            self.pair_rewrites(nb_, nl, ltok, rtok, lc, rc)
         in_local = {t: i for i, t in enumerate(ltok)}
         in_remote = {t: j for j, t in enumerate(rtok)}
 
@@ -283,6 +285,33 @@ class _Merger:
                 conflicts.append((len(cells), kinds))
             cells.append(cell)
         return cells, conflicts
+
+    def pair_rewrites(self, nb_: int, nl: int, ltok: list[int], rtok: list[int], lc: list[dict], rc: list[dict]) -> None:
+        """Treat a cell rewritten on both sides as one cell edited on both sides.
+
+        A cell rewritten beyond recognition (too little in common with its
+        base to be matched) looks like a deletion plus an insertion. When both
+        sides did that to the same base cell, keeping both insertions would
+        hide a real conflict: where both sides changed the same stretch of
+        cells, base cells gone from both sides are paired, in order, with the
+        cells each side inserted there (of one type on both sides), and then
+        merged like any cell edited on both sides.
+        """
+        in_l, in_r = set(ltok), set(rtok)
+        pairs = []
+        for kind, bpart, lpart, rpart in merge_regions(list(range(nb_)), ltok, rtok):
+            if kind != "conflict":
+                continue
+            gone = [t for t in bpart if t not in in_l and t not in in_r]
+            l_new = [t - nb_ for t in lpart if nb_ <= t < nb_ + nl and t not in in_r]
+            r_new = [t - nb_ - nl for t in rpart if t >= nb_ + nl]
+            for k, i, j in zip(gone, l_new, r_new):
+                if lc[i].get("cell_type") != rc[j].get("cell_type"):
+                    break
+                pairs.append((k, i, j))
+        for k, i, j in pairs:
+            ltok[i] = k
+            rtok[j] = k
 
     def merge_order(self, btok, ltok, rtok, survives, in_local, in_remote) -> list[int]:
         """The merged sequence of tokens (see the module docstring, step 2)."""
