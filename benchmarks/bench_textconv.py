@@ -19,8 +19,9 @@ from other processes on the (shared) machine hits every command alike, median of
 nb.ipynb has ``--cells`` cells (default 100: 2/3 code with a stream output, every 5th code cell
 with a 20 kB PNG and an HTML table, 1/3 markdown), and lives in a fresh git repository under
 benchmarks/.work/textconv/ (no nbgit config: defaults). The tools run from the same venv as this
-script (``sys.executable``); nbstripout from benchmarks/.work/nbstripout-venv when that exists
-(nbstripout alone, the way its users have it), else from this venv.
+script (``sys.executable``); nbstripout and nbdiff from benchmarks/.work/nbstripout-venv and
+benchmarks/.work/nbdime-venv when those exist (each tool alone, the way its users have it), else
+from this venv.
 
 Bytecode: the runs write and use compiled bytecode under benchmarks/.work/textconv/pycache
 (PYTHONPYCACHEPREFIX, PYTHONDONTWRITEBYTECODE unset), as an installed package has it; the first,
@@ -155,14 +156,16 @@ def main() -> int:
     bindir = Path(sys.executable).parent
     solo = HERE / ".work" / "nbstripout-venv" / "bin" / "nbstripout"
     nbstripout = solo if solo.exists() else bindir / "nbstripout"
+    solo_nbdiff = HERE / ".work" / "nbdime-venv" / "bin" / "nbdiff"
+    nbdiff = solo_nbdiff if solo_nbdiff.exists() else bindir / "nbdiff"
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "nbgit textconv": [sys.executable, "-m", "nbgit", "textconv", "nb.ipynb"],
         "nbstripout -t": [str(nbstripout), "-t", "nb.ipynb"],
-        "nbdiff (nbdime)": [str(bindir / "nbdiff"), "nb.ipynb", "nb.ipynb"],
+        "nbdiff (nbdime)": [str(nbdiff), "nb.ipynb", "nb.ipynb"],
         "git diff (2 textconv)": ["git", "diff"],
     }
-    if not (bindir / "nbdiff").exists():
+    if not nbdiff.exists():
         del commands["nbdiff (nbdime)"]
 
     out = subprocess.run([sys.executable, "-m", "nbgit", "textconv", "nb.ipynb"], cwd=repo, env=env,
@@ -188,6 +191,7 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average_at_start": os.getloadavg(),
         "runs": {name: len(ts) for name, ts in times.items()},
+        "tools": {"nbstripout": str(nbstripout), "nbdiff": str(nbdiff)},
         "notebook": {"cells": args.cells, "bytes": len(data), "textconv_bytes": len(out)},
         "median_ms": {},
         "imports": import_profile(repo, env),
