@@ -204,3 +204,30 @@ def test_cleaned_notebook_has_no_outputs_counts_or_volatile_metadata(nb):
                 assert new["outputs"] == []
     assert "widgets" not in out["metadata"] and "signature" not in out["metadata"]
     assert "version" not in out["metadata"].get("language_info", {})
+
+
+ANY_CELL = st.dictionaries(
+    st.sampled_from(["cell_type", "metadata", "outputs", "execution_count", "source", "id", "prompt_number"]),
+    st.one_of(JSON, st.sampled_from(["code", "markdown"]), st.lists(st.one_of(JSON, outputs()), max_size=3)),
+    max_size=7,
+)
+
+
+@SETTINGS
+@given(st.lists(ANY_CELL, max_size=4), st.one_of(st.dictionaries(KEYS, JSON, max_size=3), JSON), st.sampled_from([3, 4]),
+       CONFIGS)
+def test_odd_shapes_never_raise_anything_but_notebook_error(cells_, metadata, major, config):
+    """Whatever the JSON inside a notebook looks like, clean either works or reports NotebookError."""
+    from nbgit.notebook.io import NotebookError
+
+    nb = {"metadata": metadata, "nbformat": major, "nbformat_minor": 0}
+    if major == 4:
+        nb["cells"] = cells_
+    else:
+        nb["worksheets"] = [{"cells": cells_}]
+    data = json.dumps(nb).encode()
+    try:
+        out = clean_bytes(data, config)
+    except NotebookError:
+        return
+    assert clean_bytes(out, config) == out
