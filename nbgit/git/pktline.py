@@ -71,10 +71,8 @@ class PktReader:
             first = False
             if pkt is None:
                 return lines
-            try:
-                lines.append(pkt.decode("utf-8").removesuffix("\n"))
-            except UnicodeDecodeError:
-                raise PktLineError("text packet is not UTF-8") from None
+            # pathnames are bytes to git: a file name that is not UTF-8 must not end the process
+            lines.append(pkt.decode("utf-8", "surrogateescape").removesuffix("\n"))
 
     def read_content(self) -> bytes:
         """Read binary packets up to a flush packet and join them."""
