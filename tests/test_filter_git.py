@@ -443,3 +443,13 @@ def test_add_from_a_subdirectory_uses_the_root_config(nbrepo):
     stored = json.loads(index_blob(r, "sub/deeper/a.ipynb"))
     assert stored["cells"][0]["outputs"] and stored["cells"][0]["execution_count"] is None
     assert "ExecuteTime" not in stored["cells"][0]["metadata"]
+
+
+def test_add_notebook_with_non_utf8_file_name(nbrepo):
+    r = nbrepo
+    name = b"caf\xe9.ipynb"
+    (r.path / os.fsdecode(name)).write_bytes(DIRTY)
+    r.write("ok.ipynb", DIRTY)
+    r.git("add", ".")
+    assert r.git("cat-file", "blob", b":".decode() + os.fsdecode(name)).stdout == CLEAN
+    assert index_blob(r, "ok.ipynb") == CLEAN

@@ -375,3 +375,15 @@ def test_reader_rejects_oversized_packet():
 def test_writer_refuses_oversized_packet():
     with pytest.raises(ValueError):
         PktWriter(io.BytesIO()).packet(b"x" * (MAX_PACKET_DATA + 1))
+
+
+def test_pathname_not_utf8(run):
+    """git pathnames are bytes: a Latin-1 file name must not end the process."""
+    from nbgit.notebook.clean import clean_bytes
+
+    header = pkt(b"command=clean\n") + pkt(b"pathname=caf\xe9.ipynb\n") + FLUSH
+    r = run(HANDSHAKE + header + content(DIRTY) + header + content(b"{oops") + request("clean", "ok.ipynb", DIRTY))
+    assert r.code == 0, r.stderr
+    assert r.stdout == HANDSHAKE_REPLY + success(clean_bytes(DIRTY)) + success(b"{oops") + success(clean_bytes(DIRTY))
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and "caf" in lines[0] and ".ipynb" in lines[0]
