@@ -413,7 +413,7 @@ def test_status_exit_codes(repo):
 
 
 def test_status_detects_a_deleted_interpreter(repo, tmp_path):
-    venv_python = tmp_path / "oldvenv" / "bin" / "python"
+    venv_python = tmp_path / "old venv" / "bin" / "python"  # a space: commands must be quoted
     venv_python.parent.mkdir(parents=True)
     os.symlink(sys.executable, venv_python)
     from conftest import PROJECT
@@ -422,7 +422,10 @@ def test_status_detects_a_deleted_interpreter(repo, tmp_path):
     proc = subprocess.run([str(venv_python), "-m", "nbgit", "install"], cwd=repo.path, capture_output=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert repo.nbgit("status").returncode == 0
-    shutil.rmtree(tmp_path / "oldvenv")
+    repo.write("ok.ipynb", DIRTY)
+    repo.git("add", "ok.ipynb", env=env)  # git runs the filter through that interpreter
+    assert index_blob(repo, "ok.ipynb") == CLEAN
+    shutil.rmtree(tmp_path / "old venv")
     st = repo.nbgit("status", check=False)
     assert st.returncode == 1
     broken = [ln for ln in st.stdout.decode().splitlines() if "broken" in ln]
