@@ -320,6 +320,16 @@ def test_cli_prints_text_and_passes_unreadable_files_through(repo):
     assert proc.stderr.decode().count("\n") == 1 and "bad.ipynb" in proc.stderr.decode()
 
 
+def test_cli_imports_no_heavy_modules(repo):
+    """The hot path: textconv runs once per blob, so no nbformat/jsonschema/nbdime/pygit2."""
+    repo.write("nb.ipynb", jupyter_bytes(dirty_notebook(2)))
+    proc = repo.nbgit("textconv", "nb.ipynb", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    imported = {line.split("|")[2].strip() for line in proc.stderr.decode().splitlines() if line.startswith("import time:")}
+    assert "nbgit.git.textconv" in imported
+    heavy = {m for m in imported if m.split(".")[0] in ("nbformat", "jsonschema", "fastjsonschema", "nbdime", "pygit2")}
+    assert heavy == set()
+
+
 def test_cli_missing_file_is_a_one_line_error(repo):
     proc = repo.nbgit("textconv", "nope.ipynb", check=False)
     assert proc.returncode == 2 and proc.stdout == b""
