@@ -456,3 +456,21 @@ def test_add_notebook_with_non_utf8_file_name(nbrepo):
     r.git("add", ".")
     assert r.git("cat-file", "blob", b":".decode() + os.fsdecode(name)).stdout == CLEAN
     assert index_blob(r, "ok.ipynb") == CLEAN
+
+
+def test_existing_nbdime_setup_reported_and_left_intact(repo):
+    # what `nbdime config-git --enable` writes (nbdime 4), by hand: running it costs seconds
+    repo.git("config", "diff.jupyternotebook.command", "git-nbdiffdriver diff")
+    repo.git("config", "merge.jupyternotebook.driver", "git-nbmergedriver merge %O %A %B %L %P")
+    repo.git("config", "merge.jupyternotebook.name", "jupyter notebook merge driver")
+    repo.write(".gitattributes", "\n*.ipynb\tdiff=jupyternotebook\n\n*.ipynb\tmerge=jupyternotebook\n")
+    cfg = repo.git("config", "--get-regexp", r"jupyternotebook").stdout
+    assert b"git-nbdiffdriver" in cfg
+    attrs = (repo.path / ".gitattributes").read_text()
+    proc = repo.nbgit("install")
+    assert b"nbdime" in proc.stdout and b"left in place" in proc.stdout
+    assert (repo.path / ".gitattributes").read_text().startswith(attrs)
+    assert repo.out("check-attr", "filter", "diff", "--", "a.ipynb").splitlines()[0] == "a.ipynb: filter: nbgit"
+    repo.nbgit("uninstall")
+    assert repo.git("config", "--get-regexp", r"jupyternotebook").stdout == cfg
+    assert (repo.path / ".gitattributes").read_text().rstrip("\n") == attrs.rstrip("\n")
