@@ -476,3 +476,17 @@ def test_nbformat3_upgraded_when_the_config_says_so():
     upgraded = convert(data, Config(upgrade_v3=True)).decode()
     assert upgraded.startswith("# notebook: nbformat 4.")
     assert re.search(r"^# %% \[code\] \(id [0-9a-f]{8}\)\nx = 1$", upgraded, re.MULTILINE)
+
+
+def test_patches_for_applying_stay_json(installed_repo):
+    """format-patch and `git add -p` must produce patches that apply: git keeps textconv out of them."""
+    r = installed_repo
+    r.write("nb.ipynb", jupyter_bytes(BASE))
+    r.commit("base")
+    r.write("nb.ipynb", jupyter_bytes(edit(BASE, 0, "# Analysis\n\nBetter words.\n")))
+    r.git("add", "-p", input=b"y\n")
+    assert "+Better words." in r.out("diff", "--cached")  # the JSON hunk was staged
+    r.commit("words", "nb.ipynb")
+    patch = r.git("format-patch", "-1", "--stdout").stdout
+    assert b'"Better words.\\n"' in patch and b"# %% [" not in patch
+    r.git("apply", "--check", "-R", input=patch)
