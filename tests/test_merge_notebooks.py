@@ -145,7 +145,13 @@ def test_transient_fields_never_conflict():
     # source changed on one side, outputs changed on both: outputs follow the source's side
     l["cells"][1].update(source=["b = 3\n"], execution_count=1, outputs=[stream("3\n")])
     r["cells"][1].update(execution_count=2, outputs=[stream("2\n")])
+    # volatile metadata (what the clean filter strips) keeps local's value
+    l["cells"][0]["metadata"]["ExecuteTime"] = {"end_time": "1"}
+    r["cells"][0]["metadata"]["ExecuteTime"] = {"end_time": "2"}
+    l["metadata"]["widgets"] = {"state": 1}
+    r["metadata"]["widgets"] = {"state": 2}
     res = merged(b, l, r)
+    assert res.notebook["cells"][0]["metadata"] == {"ExecuteTime": {"end_time": "1"}}
     assert res.clean
     assert res.notebook["cells"][1]["outputs"] == [stream("3\n")]
 

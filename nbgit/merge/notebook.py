@@ -26,6 +26,8 @@ The merge runs in three steps.
    attachments key by key (:mod:`nbgit.merge.values`; a conflict keeps the
    local value and is recorded in the cell's ``metadata.nbgit.conflicts``),
    the id without ever conflicting. Transient fields never conflict:
+   metadata the clean filter strips by default (``ExecuteTime``,
+   ``widgets``, ...) keeps local's value,
    execution counts follow the outputs, and outputs of a cell whose source
    changed come from the side whose source the result has (none if the
    source was merged). Outputs changed differently on both sides of an
@@ -46,7 +48,8 @@ from typing import Any, Sequence
 from nbgit.diff.match import match_cells
 from nbgit.diff.sequence import diff_sequences
 from nbgit.merge.lines import DEFAULT_LABELS, MERGE, Labels, merge_lines, merge_regions, split_lines
-from nbgit.merge.values import MISSING, ValueConflict, merge_dicts, merge_value, same
+from nbgit.merge.values import MISSING, ValueConflict, merge_dicts, merge_value
+from nbgit.notebook.config import DEFAULT_DROP_CELL_METADATA, DEFAULT_DROP_NOTEBOOK_METADATA
 
 #: Where conflicts that cannot live in a cell's source are recorded (``metadata.nbgit.conflicts``).
 RECORD_KEY = "nbgit"
@@ -182,6 +185,7 @@ class _Merger:
     def merge(self, base: dict, local: dict, remote: dict, matches=None) -> MergeResult:
         cells, cell_conflicts = self.merge_cells(_cells(base), _cells(local), _cells(remote), matches)
         conflicts: list[Conflict] = []
+        nb_found: list[ValueConflict] = []
         out: dict = {}
         for key in _top_keys(base, local, remote):
             if key == "cells":
@@ -189,26 +193,25 @@ class _Merger:
             elif key == "metadata":
                 found: list[ValueConflict] = []
                 md = merge_dicts(_dict(base.get("metadata")), _dict(local.get("metadata")), _dict(remote.get("metadata")), (), found)
-                if found:
-                    md = _record(md, found, "metadata")
-                    conflicts += [Conflict(None, NOTEBOOK, "metadata." + ".".join(c.path)) for c in found]
+                nb_found += [ValueConflict(("metadata", *c.path), c.base, c.local, c.remote) for c in found
+                             if not _transient(c.path, _TRANSIENT_NOTEBOOK)]
                 out["metadata"] = md
             elif key == "nbformat_minor":
-                b, l, r = (nb.get(key, MISSING) for nb in (base, local, remote))
-                value = l if same(l, r) else r if same(b, l) else l if same(b, r) else max(x for x in (l, r) if isinstance(x, int))
-                out[key] = value
+                # never a conflict: the newer format wins when both changed it
+                minors = [nb.get(key) for nb in (base, local, remote)]
+                b, l, r = (m if isinstance(m, int) and not isinstance(m, bool) else 0 for m in minors)
+                out[key] = l if l == r else r if b == l else l if b == r else max(l, r)
             elif key == "nbformat":
                 out[key] = 4
             else:
-                found = []
-                value = merge_value(base.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), (key,), found)
+                value = merge_value(base.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), (key,), nb_found)
                 if value is not MISSING:
                     out[key] = value
-                if found:
-                    conflicts += [Conflict(None, NOTEBOOK, ".".join(c.path)) for c in found]
-                    out["metadata"] = _record(out.get("metadata", {}), found, "")
         out.setdefault("cells", cells)
         out.setdefault("metadata", {})
+        if nb_found:
+            out["metadata"] = _record(out["metadata"], nb_found, "")
+            conflicts += [Conflict(None, NOTEBOOK, ".".join(c.path)) for c in nb_found if c.path[:2] != ("metadata", RECORD_KEY)]
         out.setdefault("nbformat", 4)
         out.setdefault("nbformat_minor", 5)
         _fix_ids(out)
@@ -407,6 +410,7 @@ class _Merger:
         if "outputs" in l or "outputs" in r or "execution_count" in l or "execution_count" in r:
             self.merge_outputs(b, l, r, out, source_from, kinds)
         _conform(out)
+        found = [c for c in found if not _transient(c.path, _TRANSIENT_CELL)]
         if found:
             for c in found:
                 if c.path[0] == "metadata":
@@ -455,6 +459,15 @@ class _Merger:
                 out[key] = take[key]
             elif key in l or key in r:
                 out[key] = [] if key == "outputs" else None
+
+
+#: Metadata the clean filter strips by default: it never conflicts (local's value is kept).
+_TRANSIENT_NOTEBOOK = tuple(tuple(p.split(".")) for p in DEFAULT_DROP_NOTEBOOK_METADATA)
+_TRANSIENT_CELL = tuple(("metadata", *p.split(".")) for p in DEFAULT_DROP_CELL_METADATA)
+
+
+def _transient(path: tuple[str, ...], transient: tuple[tuple[str, ...], ...]) -> bool:
+    return any(path[: len(t)] == t for t in transient)
 
 
 def _conform(cell: dict) -> None:
