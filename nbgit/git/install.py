@@ -93,10 +93,12 @@ def write_attributes(path: str) -> bool:
     """Add (or refresh) nbgit's attributes line in ``path``. Returns True if the file changed."""
     line = attributes_line()
     try:
-        with open(path, encoding="utf-8") as fh:
+        # newline="": keep the file's own line endings (a CRLF file stays CRLF)
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
             text = fh.read()
     except FileNotFoundError:
         text = ""
+    nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     ours = [i for i, existing in enumerate(lines) if is_nbgit_attributes_line(existing)]
     if ours and lines[ours[-1]] == line and len(ours) == 1:
@@ -112,18 +114,19 @@ def write_attributes(path: str) -> bool:
         kept.append("")
     kept += [ATTRIBUTES_COMMENT, line]
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(kept) + "\n")
+    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+        fh.write(nl.join(kept) + nl)
     return True
 
 
 def remove_attributes(path: str) -> bool:
     """Remove nbgit's lines from ``path`` (deleting the file if nothing else is left)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
             text = fh.read()
     except FileNotFoundError:
         return False
+    nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     kept = [ln for ln in lines if ln != ATTRIBUTES_COMMENT and not is_nbgit_attributes_line(ln)]
     if kept == lines:
@@ -131,8 +134,8 @@ def remove_attributes(path: str) -> bool:
     while kept and not kept[-1].strip():
         kept.pop()
     if kept:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(kept) + "\n")
+        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            fh.write(nl.join(kept) + nl)
     else:
         os.remove(path)
     return True
