@@ -474,3 +474,16 @@ def test_existing_nbdime_setup_reported_and_left_intact(repo):
     repo.nbgit("uninstall")
     assert repo.git("config", "--get-regexp", r"jupyternotebook").stdout == cfg
     assert (repo.path / ".gitattributes").read_text().rstrip("\n") == attrs.rstrip("\n")
+
+
+def test_install_uninstall_keep_a_crlf_attributes_file_byte_for_byte(repo):
+    original = b"*.png binary\r\n# caf\xe9 (latin-1 comment)\r\n*.csv text eol=crlf\r\n"
+    repo.write(".gitattributes", original)
+    repo.nbgit("install")
+    data = repo.read(".gitattributes")
+    assert data.startswith(original)
+    assert data.endswith(attributes_line().encode() + b"\r\n") and b"\r\n\r\n" in data
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert repo.nbgit("install").stdout.startswith(b"nbgit: already installed")
+    repo.nbgit("uninstall")
+    assert repo.read(".gitattributes") == original
