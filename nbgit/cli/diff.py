@@ -126,15 +126,12 @@ def _files_job(a: str, b: str) -> _Job:
 
 
 def _config_near(cwd: str):
+    """The nbgit config of the work tree around ``cwd`` (defaults outside one); no pygit2 needed."""
+    from nbgit._fs import find_worktree_root
     from nbgit.notebook.config import DEFAULT_CONFIG, load_config
 
-    try:
-        from nbgit.git.revisions import open_repo
-
-        repo = open_repo(cwd)
-        return load_config(repo.workdir)
-    except Exception:  # not in a repository (or pygit2 missing): default rules
-        return DEFAULT_CONFIG
+    root = find_worktree_root(cwd)
+    return DEFAULT_CONFIG if root is None else load_config(root)
 
 
 def _revision_jobs(args, paths: list[str]):

@@ -63,7 +63,9 @@ def _diff_notebooks(a: dict, b: dict) -> NotebookDiff:
     ca = _cells(a, "a")
     cb = _cells(b, "b")
     pairs = match_cells(ca, cb)
-    kept = in_order(pairs, [ca[i] == cb[j] for i, j in pairs])
+    equal = [ca[i] == cb[j] for i, j in pairs]
+    kept = in_order(pairs, equal)
+    a_equal = {i for (i, _), e in zip(pairs, equal) if e}
     b_to_a = {j: i for i, j in pairs}
 
     # Deleted cells are shown right after the in-order cell they followed in a.
@@ -81,9 +83,10 @@ def _diff_notebooks(a: dict, b: dict) -> NotebookDiff:
         if i is None:
             out.append(CellDiff(INSERTED, None, j, b_cell=cell))
             continue
-        out.append(_pair(i, j, ca[i], cell, moved=i not in kept))
-        if i in kept:
-            out.extend(_deleted(d, ca[d]) for d in after.get(i, ()))
+        out.append(_pair(i, j, ca[i], cell, i not in kept, i in a_equal))
+        dels = after.get(i)
+        if dels and i in kept:
+            out.extend([_deleted(d, ca[d]) for d in dels])
 
     md_a = a.get("metadata", {})
     md_b = b.get("metadata", {})
@@ -92,11 +95,13 @@ def _diff_notebooks(a: dict, b: dict) -> NotebookDiff:
     fmt_a = (a.get("nbformat"), a.get("nbformat_minor"))
     fmt_b = (b.get("nbformat"), b.get("nbformat_minor"))
     skip = {"cells", "metadata", "nbformat", "nbformat_minor"}
+    top_a = {k: v for k, v in a.items() if k not in skip}
+    top_b = {k: v for k, v in b.items() if k not in skip}
     return NotebookDiff(
         cells=tuple(out),
         metadata_changed=tuple(_changed_keys(md_a, md_b)),
         nbformat=None if fmt_a == fmt_b else (fmt_a, fmt_b),
-        other_changed=tuple(k for k in _changed_keys(a, b) if k not in skip),
+        other_changed=tuple(_changed_keys(top_a, top_b)),
         a=a,
         b=b,
     )
@@ -171,9 +176,9 @@ def _changed_keys(x: dict, y: dict) -> list[str]:
     return sorted(keys)
 
 
-def _pair(i: int, j: int, x: dict, y: dict, moved: bool) -> CellDiff:
-    if x == y:
-        return CellDiff(MOVED if moved else UNCHANGED, i, j, moved=moved, a_cell=x, b_cell=y)
+def _pair(i: int, j: int, x: dict, y: dict, moved: bool, equal: bool) -> CellDiff:
+    if equal:
+        return CellDiff(MOVED if moved else UNCHANGED, i, j, moved, (), (), x, y)
     changed = set(_changed_keys(x, y))
     order = [p for p in CELL_PARTS if p in changed] + sorted(changed.difference(CELL_PARTS))
     ops: tuple = ()

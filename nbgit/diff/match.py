@@ -49,7 +49,7 @@ Everything is deterministic: no set or hash-seed dependent iteration order.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 
 from nbgit.diff.model import source_text
@@ -101,60 +101,66 @@ def match_cells(a: list[dict], b: list[dict]) -> list[tuple[int, int]]:
     ka = _keys(a)
     kb = _keys(b)
     a_to_b: dict[int, int] = {}
-    b_used: set[int] = set()
 
     # 1. equal cells, in order
     for i, j, size in matching_blocks(ka, kb):
         for t in range(size):
             a_to_b[i + t] = j + t
-            b_used.add(j + t)
+    if len(a_to_b) == min(len(a), len(b)):
+        return sorted(a_to_b.items())
+    b_used = set(a_to_b.values())
+    free_a = [i for i in range(len(a)) if i not in a_to_b]
+    free_b = [j for j in range(len(b)) if j not in b_used]
 
     # 2. equal cells, out of order
-    if len(a_to_b) < min(len(a), len(b)):
-        free_b: dict[tuple[str, str], list[int]] = {}
-        for j, k in enumerate(kb):
-            if j not in b_used:
-                free_b.setdefault(k, []).append(j)
-        if free_b:
-            taken: dict[tuple[str, str], int] = {}
-            for i, k in enumerate(ka):
-                if i in a_to_b:
-                    continue
-                js = free_b.get(k)
-                if js is None:
-                    continue
-                t = taken.get(k, 0)
-                if t < len(js):
-                    a_to_b[i] = js[t]
-                    b_used.add(js[t])
-                    taken[k] = t + 1
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for j in free_b:
+        by_key.setdefault(kb[j], []).append(j)
+    taken: dict[tuple[str, str], int] = {}
+    for i in free_a:
+        k = ka[i]
+        js = by_key.get(k)
+        if js is not None:
+            t = taken.get(k, 0)
+            if t < len(js):
+                a_to_b[i] = js[t]
+                taken[k] = t + 1
+    if taken:
+        free_a, free_b = _still_free(free_a, free_b, a_to_b)
 
     ids_reliable = _ids_reliable(a, b, a_to_b)
 
     # 3. cell ids
-    if len(a_to_b) < min(len(a), len(b)):
-        ids_b = _unique_ids(b, b_used)
+    if free_a and free_b:
+        ids_b = _unique_ids(b, free_b)
         if ids_b:
-            ids_a = _unique_ids(a, a_to_b)
-            for cid, i in sorted(ids_a.items(), key=lambda kv: kv[1]):
+            found = False
+            for cid, i in _unique_ids(a, free_a).items():
                 j = ids_b.get(cid)
                 if j is not None:
                     a_to_b[i] = j
-                    b_used.add(j)
+                    found = True
+            if found:
+                free_a, free_b = _still_free(free_a, free_b, a_to_b)
 
     # 4. similarity inside the gaps left between in-order pairs
     cache: dict = {}
-    if len(a_to_b) < min(len(a), len(b)):
-        for i, j in _match_gaps(a, b, a_to_b, b_used, cache, ids_reliable):
-            a_to_b[i] = j
-            b_used.add(j)
+    if free_a and free_b:
+        gap_pairs = _match_gaps(a, b, a_to_b, free_a, free_b, cache, ids_reliable)
+        if gap_pairs:
+            a_to_b.update(gap_pairs)
+            free_a, free_b = _still_free(free_a, free_b, a_to_b)
 
     # 5. edited *and* moved cells, when few cells are left over
-    if len(a_to_b) < min(len(a), len(b)):
-        for i, j in _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable):
-            a_to_b[i] = j
+    if free_a and free_b:
+        a_to_b.update(_match_leftovers(a, b, free_a, free_b, cache, ids_reliable))
 
     return sorted(a_to_b.items())
+
+
+def _still_free(free_a: list[int], free_b: list[int], a_to_b: dict[int, int]) -> tuple[list[int], list[int]]:
+    used_b = {a_to_b[i] for i in free_a if i in a_to_b}
+    return [i for i in free_a if i not in a_to_b], [j for j in free_b if j not in used_b]
 
 
 def in_order(pairs: list[tuple[int, int]], equal: list[bool] | None = None) -> set[int]:
@@ -169,18 +175,19 @@ def in_order(pairs: list[tuple[int, int]], equal: list[bool] | None = None) -> s
     return {pairs[k][0] for k in keep}
 
 
-def _unique_ids(cells: list[dict], used) -> dict[str, int]:
+def _unique_ids(cells: list[dict], free: list[int]) -> dict[str, int]:
+    """id -> index for the ``free`` cells whose id no other free cell shares (in index order)."""
     seen: dict[str, int] = {}
     dup: set[str] = set()
-    for idx, cell in enumerate(cells):
-        cid = cell.get("id")
+    for idx in free:
+        cid = cells[idx].get("id")
         if not isinstance(cid, str) or not cid:
             continue
         if cid in seen:
             dup.add(cid)
         else:
             seen[cid] = idx
-    return {cid: idx for cid, idx in seen.items() if cid not in dup and idx not in used}
+    return {cid: idx for cid, idx in seen.items() if cid not in dup}
 
 
 def _ids_reliable(a, b, a_to_b: dict[int, int]) -> bool:
@@ -198,23 +205,27 @@ def _ids_reliable(a, b, a_to_b: dict[int, int]) -> bool:
     return with_ids > 0 and 2 * same >= with_ids
 
 
-def _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable) -> list[tuple[int, int]]:
+def _match_leftovers(a, b, left_a: list[int], left_b: list[int], cache, ids_reliable) -> list[tuple[int, int]]:
     """Pair cells left over anywhere that are very similar (edited and moved), best pairs first.
 
-    Only when ``left_a * left_b <= LEFTOVER_LIMIT``: a bounded number of calls.
+    Only when ``len(left_a) * len(left_b) <= LEFTOVER_LIMIT``: a bounded number of calls.
     """
-    left_a = [i for i in range(len(a)) if i not in a_to_b]
-    left_b = [j for j in range(len(b)) if j not in b_used]
-    if not left_a or not left_b or len(left_a) * len(left_b) > LEFTOVER_LIMIT:
+    if len(left_a) * len(left_b) > LEFTOVER_LIMIT:
         return []
-    scored = []
     profiles_b = [(j, _profile(b[j], "b", j, cache)) for j in left_b]
     profiles_b = [(j, pb) for j, pb in profiles_b if pb[1] >= LEFTOVER_MIN_TOKENS]
+    scored = []
     for i in left_a:
         pa = _profile(a[i], "a", i, cache)
-        if pa[1] < LEFTOVER_MIN_TOKENS:
+        na = pa[1]
+        if na < LEFTOVER_MIN_TOKENS:
             continue
         for j, pb in profiles_b:
+            if ids_reliable and pa[3] is not None and pb[3] is not None and pa[3] != pb[3]:
+                continue  # ID_PENALTY < LEFTOVER_THRESHOLD: two cells with their own ids never pair here
+            nb = pb[1]
+            if 2 * min(na, nb) < LEFTOVER_THRESHOLD * (na + nb):
+                continue  # the sizes alone keep the Dice coefficient below the threshold
             s = similarity(pa, pb, ids_reliable)
             if s >= LEFTOVER_THRESHOLD:
                 scored.append((-s, i, j))
@@ -230,23 +241,26 @@ def _match_leftovers(a, b, a_to_b, b_used, cache, ids_reliable) -> list[tuple[in
     return out
 
 
-def _match_gaps(a, b, a_to_b: dict[int, int], b_used: set[int], cache: dict, ids_reliable: bool) -> list[tuple[int, int]]:
+def _match_gaps(a, b, a_to_b: dict[int, int], free_a: list[int], free_b: list[int], cache: dict,
+                ids_reliable: bool) -> list[tuple[int, int]]:
     pairs = sorted(a_to_b.items())
     spine = [pairs[k] for k in longest_increasing_run([j for _, j in pairs])]
-    free_a = [i for i in range(len(a)) if i not in a_to_b]
-    free_b = [j for j in range(len(b)) if j not in b_used]
-    if not free_a or not free_b:
-        return []
+    spine_a = [i for i, _ in spine]
+    spine_b = [j for _, j in spine]
+    # gap g lies between spine[g-1] and spine[g]; only gaps holding free cells on both sides matter
+    gaps_a: dict[int, list[int]] = {}
+    for i in free_a:
+        gaps_a.setdefault(bisect_left(spine_a, i), []).append(i)
+    gaps_b: dict[int, list[int]] = {}
+    for j in free_b:
+        g = bisect_left(spine_b, j)
+        if g in gaps_a:
+            gaps_b.setdefault(g, []).append(j)
     out: list[tuple[int, int]] = []
-    bounds = [(-1, -1), *spine, (len(a), len(b))]
-    for (ai0, bj0), (ai1, bj1) in zip(bounds, bounds[1:]):
-        ga = free_a[bisect_right(free_a, ai0) : bisect_left(free_a, ai1)]
-        if not ga:
-            continue
-        gb = free_b[bisect_right(free_b, bj0) : bisect_left(free_b, bj1)]
-        if not gb:
-            continue
-        out += _match_gap(a, b, ga, gb, cache, ids_reliable)
+    for g, ga in gaps_a.items():
+        gb = gaps_b.get(g)
+        if gb:
+            out += _match_gap(a, b, ga, gb, cache, ids_reliable)
     return out
 
 

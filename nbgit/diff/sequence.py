@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter, deque
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -59,6 +59,18 @@ def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]
 
 def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
     """Maximal runs ``(i, j, size)`` with ``a[i:i+size] == b[j:j+size]``, ascending, non-overlapping."""
+    n, m = len(a), len(b)
+    head = 0
+    while head < n and head < m and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and a[n - 1 - tail] == b[m - 1 - tail]:
+        tail += 1
+    if head == n or head == m:  # what is left is a pure insertion or deletion
+        blocks = [(0, 0, head)] if head else []
+        if tail:
+            blocks.append((n - tail, m - tail, tail))
+        return blocks
     # Map items to small ints once: comparisons in the inner loop become int compares.
     ids: dict = {}
     ai = [ids.setdefault(x, len(ids)) for x in a]
@@ -66,7 +78,7 @@ def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[
     pairs: list[tuple[int, int]] = []  # matched (i, j), one per equal item
     _diff(ai, bi, pairs)
     pairs.sort()
-    blocks: list[tuple[int, int, int]] = []
+    blocks = []
     for i, j in pairs:
         if blocks:
             bi0, bj0, size = blocks[-1]
@@ -115,6 +127,11 @@ def longest_increasing_run(values: Sequence[int], prefer: Sequence[bool] | None 
         return list(range(n))
     if prefer is None or all(prefer):
         return _patience_run(values)
+    run = _patience_run(values)
+    if len(run) == n or not any(prefer[k] for k in set(range(n)).difference(run)):
+        # Another longest run swaps some of these elements for left-out ones; when no
+        # left-out element is preferred, no swap can gain a preferred one.
+        return run
     level = [0] * n
     tails: list = []
     for k, v in enumerate(values):
