@@ -442,3 +442,12 @@ def test_hook_skips_during_a_rebase(paired):
     shutil.rmtree(git_dir / "rebase-merge")
     run(paired, "sync", "--hook")
     assert paired.read("nb.ipynb") != before
+
+
+def test_sync_of_an_unpaired_notebook_says_how_to_pair_it(paired):
+    paired.write("other.ipynb", make_nb("z = 1"))
+    edit_py(paired, "x = 1", "x = 2")
+    proc = run(paired, "sync", "other.ipynb", "nb.py", check=False)
+    assert proc.returncode == 2 and b"other.ipynb: not paired (run `nbgit pair other.ipynb`)" in proc.stderr
+    assert sources(paired.read("nb.ipynb"))[1] == "x = 2\nprint(x)"  # the named pair was still synced
+    assert run(paired, "sync", "--check").returncode == 0  # and recorded

@@ -64,6 +64,8 @@ def main(argv: list[str]) -> int:
 
     outcomes = list(found.problems)
     not_paired = []
+    usage_error = False
+    named = {os.path.abspath(a) for a in args.paths}
     for pair in found.pairs:
         outcomes.append(sync_pair(pair, stores, use=use, check=args.check, files=found.files.get(pair.ipynb)))
     for path in found.unpaired:
@@ -71,16 +73,18 @@ def main(argv: list[str]) -> int:
             outcomes.append(pair_notebook(path, config.pair, stores, check=args.check))
             if args.check:
                 not_paired.append(path)
-        elif args.paths and os.path.abspath(path) in {os.path.abspath(a) for a in args.paths}:
-            print(f"nbgit sync: {os.path.relpath(path)}: not paired (run `nbgit pair {os.path.relpath(path)}`)", file=sys.stderr)
-            return 0 if args.hook else 2
+        elif path in named:
+            rel = os.path.relpath(path)
+            print(f"nbgit sync: error: {rel}: not paired (run `nbgit pair {rel}`)", file=sys.stderr)
+            usage_error = True
     if not args.check:
         try:
             stores.save()
         except OSError as exc:
             print(f"nbgit sync: error: cannot write the sync record: {exc}", file=sys.stderr)
             return 0 if args.hook else 1
-    return _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
+    status = _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
+    return 2 if usage_error and not args.hook else status
 
 
 def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
