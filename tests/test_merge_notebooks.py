@@ -377,3 +377,22 @@ def test_cell_rewritten_on_both_sides_is_a_conflict_not_two_cells():
     res = merged(b, edit(b, 1, "end = 3*pi\n"), edit(b, 1, "end = 10*pi\n"))
     assert src(res.notebook) == ["import numpy\n", "<<<<<<< HEAD\nend = 3*pi\n=======\nend = 10*pi\n>>>>>>> topic\n", "plot(end)\n"]
     assert [(c.cell, c.kind) for c in res.conflicts] == [(1, "source")]
+
+
+def test_all_v3_inputs_stay_v3_unless_config_upgrades():
+    from nbfactory import v3_notebook
+
+    b = v3_notebook()
+    l, r = copy.deepcopy(b), copy.deepcopy(b)
+    l["worksheets"][0]["cells"][2]["source"] = "Some *text* local"
+    r["worksheets"][0]["cells"][1]["input"] = "x = 2\nprint(x)"
+    out = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r), config=Config())
+    nb = json.loads(out.data)
+    assert out.clean and nb["nbformat"] == 3 and nb["metadata"] == {"name": "old"}
+    nbformat.validate(nbformat.from_dict(nb))
+    cells = nb["worksheets"][0]["cells"]
+    assert [c["cell_type"] for c in cells] == ["heading", "markdown", "code"]
+    assert cells[1]["source"] == ["Some *text* local"] and cells[2]["input"] == ["x = 2\n", "print(x)"]
+    assert "prompt_number" not in cells[2]  # cleaned as the v3 clean filter does
+    upgraded = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r), config=Config(upgrade_v3=True))
+    assert json.loads(upgraded.data)["nbformat"] == 4

@@ -63,10 +63,10 @@ def merge_blobs(
             base_nb = clean_notebook(base_nb, config)
     result = merge_notebooks(base_nb, local_nb, remote_nb, labels=labels, marker_size=marker_size, style=style)
     merged = result.notebook
+    if all_v3 and not (config is not None and config.upgrade_v3):
+        merged = _downgrade(merged, [nb for nb in (base_nb, local_nb, remote_nb)])
     if config is not None:
         merged = clean_notebook(merged, config)
-    if all_v3 and not (config is not None and config.upgrade_v3):
-        merged = _downgrade(merged)
     return BlobMerge(dumps(merged, layout), result.conflicts)
 
 
@@ -84,14 +84,31 @@ def _parse(side: str, data: bytes) -> dict:
         raise NotebookError(f"{side}: {exc.reason}") from None
 
 
-def _downgrade(nb: dict) -> dict:
-    """nbformat 4 -> 3 for repositories that keep nbformat 3 files (nbformat imported only here)."""
+def _downgrade(nb: dict, inputs: list) -> dict:
+    """nbformat 4 -> 3 for repositories that keep nbformat 3 files (nbformat imported only here).
+
+    The notebook ``name`` (dropped by the v4 format) is merged from the v3 inputs and put back.
+    """
     import json
 
     import nbformat
 
-    node = nbformat.convert(nbformat.from_dict(nb), 3)
-    return json.loads(json.dumps(node))
+    from nbgit.merge.values import MISSING, merge_value
+
+    node = nbformat.reads(json.dumps(nb), as_version=4)  # sources as strings, as the converter wants
+    v3 = json.loads(nbformat.writes(nbformat.convert(node, 3), version=3))
+    names = [nb.get("metadata", {}).get("name", MISSING) if nb is not None else MISSING for nb in inputs]
+    name = merge_value(*names, ("name",), [])
+    md = {**nb.get("metadata", {}), **v3.get("metadata", {})}
+    if name is MISSING:
+        md.pop("name", None)
+    else:
+        md["name"] = name
+    for key in ("orig_nbformat", "orig_nbformat_minor"):  # added by the upgrade, not by anyone's edit
+        if not any(nb is not None and key in nb.get("metadata", {}) for nb in inputs):
+            md.pop(key, None)
+    v3["metadata"] = md
+    return v3
 
 
 __all__ = ["BlobMerge", "merge_blobs"]
