@@ -387,3 +387,15 @@ def test_pathname_not_utf8(run):
     assert r.stdout == HANDSHAKE_REPLY + success(clean_bytes(DIRTY)) + success(b"{oops") + success(clean_bytes(DIRTY))
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and "caf" in lines[0] and ".ipynb" in lines[0]
+
+
+def test_filter_process_imports_only_what_it_needs(tmp_path):
+    """The hot path: serving clean requests never imports nbformat, jsonschema or nbdime."""
+    stdin = HANDSHAKE + request("clean", "a.ipynb", DIRTY) + request("clean", "b.ipynb", b"{bad")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "nbgit", "filter-process"],
+                          input=stdin, capture_output=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if line.startswith("import time:")}
+    assert "nbgit.git.filter" in imported and "nbgit.notebook.clean" in imported
+    heavy = sorted(m for m in imported if m.split(".")[0] in ("nbformat", "jsonschema", "nbdime", "pygit2", "argparse"))
+    assert heavy == []
