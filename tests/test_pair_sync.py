@@ -337,7 +337,8 @@ def test_pull_of_synced_changes_needs_nothing(paired, tmp_path):
     assert run(other, "sync", "--check").returncode == 0
 
 
-def test_merge_story_merge_the_py_then_sync(paired, tmp_path):
+@pytest.mark.parametrize("ipynb_merge", ["binary", "git text merge"])
+def test_merge_story_merge_the_py_then_sync(paired, tmp_path, ipynb_merge):
     """Two people edit different cells; git merges the .py; the notebook takes our side; sync carries the text."""
     other = clone(paired, tmp_path / "clone")
     run(other, "sync")
@@ -350,17 +351,23 @@ def test_merge_story_merge_the_py_then_sync(paired, tmp_path):
     nb["cells"][2]["outputs"] = [stream("our output\n")]
     other.write("nb.ipynb", jupyter_bytes(nb))
     other.commit("our edit")
-    (other.path / ".git" / "info").mkdir(exist_ok=True)
-    (other.path / ".git" / "info" / "attributes").write_text("*.ipynb -merge\n")  # never line-merge JSON
+    if ipynb_merge == "binary":
+        (other.path / ".git" / "info").mkdir(exist_ok=True)
+        (other.path / ".git" / "info" / "attributes").write_text("*.ipynb -merge\n")  # never line-merge JSON
     merge = other.git("pull", "-q", "--no-rebase", check=False)
-    assert merge.returncode != 0  # the notebook conflicts; the .py merged cleanly
-    assert b"x = 'theirs'" in other.read("nb.py") and b"y = 'ours'" in other.read("nb.py")
+    assert b"x = 'theirs'" in other.read("nb.py") and b"y = 'ours'" in other.read("nb.py")  # the .py merged
+    if other.out("ls-files", "-u", "nb.ipynb"):  # the notebook conflicted: take our side of it
+        assert merge.returncode != 0
+        other.git("checkout", "--ours", "nb.ipynb")
+    elif ipynb_merge == "binary":
+        raise AssertionError("a -merge notebook changed on both sides must conflict")
     run(other, "sync")
     cells = cells_of(other.read("nb.ipynb"))
     assert ["".join(c["source"]) for c in cells[1:]] == ["x = 'theirs'\nprint(x)", "y = 'ours'"]
     assert cells[2]["outputs"] == [stream("our output\n")] and cells[2]["id"] == "code-1"
     other.git("add", "nb.ipynb", "nb.py")
-    other.git("commit", "-q", "--no-edit")
+    if merge.returncode != 0:
+        other.git("commit", "-q", "--no-edit")
     assert run(other, "sync", "--check").returncode == 0
 
 
