@@ -20,7 +20,6 @@ later; older versions pass them through literally, which is detected.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from typing import TextIO
 
@@ -50,6 +49,8 @@ def marker_size_from_arg(value: str | None) -> int:
 
 def conflict_style(cwd: str | None = None) -> str:
     """git's ``merge.conflictStyle`` (``diff3``/``zdiff3`` -> diff3, else merge)."""
+    import subprocess  # only when there is a conflict: not on the clean path
+
     try:
         proc = subprocess.run(
             ["git", "config", "--get", "merge.conflictStyle"], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -62,6 +63,8 @@ def conflict_style(cwd: str | None = None) -> str:
 
 def text_merge(base: str, local: str, remote: str, labels: Labels, marker_size: int, style: str = MERGE) -> tuple[bytes, bool]:
     """git's own line merge of three files: (merged bytes, clean?). Raises OSError/RuntimeError if git fails."""
+    import subprocess
+
     cmd = ["git", "merge-file", "-p", f"--marker-size={marker_size}"]
     if style == DIFF3:
         cmd.append("--diff3")
