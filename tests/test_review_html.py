@@ -688,3 +688,84 @@ def test_dump_dom_from_the_command_line(tmp_path):
     assert "data-ready=" in html_tag and "data-pwned" not in html_tag
     assert re.search(r"<title>(.*?)</title>", dom).group(1) == "Notebook review: main → feature"
     assert "<script>document.title" not in dom  # payloads are text in the DOM, not elements
+
+
+# --- robustness ------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
+    "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
+    "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
+    "ol", "blockquote", "h3", "h4", "h5", "h6", "script",
+}
+nasty_text = st.lists(
+    st.sampled_from(list("<>&\"'`=/ \n#*_[]()!:-abcxyz\\\x00é") + ["<script>", "onerror=", "javascript:", "</textarea>",
+                                                                   "-->", "<!--", "]]>", "<img src=x ", "```", "    "]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(nasty_text, min_size=1, max_size=5), nasty_text, nasty_text)
+def test_property_no_markup_from_content(sources, name, html_output):
+    a = notebook([markdown_cell(s, id=f"m{i}") for i, s in enumerate(sources)])
+    b = notebook(
+        [markdown_cell(s[::-1], id=f"m{i}") for i, s in enumerate(sources)]
+        + [code_cell(name, id=name or "x", metadata={name: name},
+                     outputs=[stream(name), {"output_type": "display_data", "metadata": {},
+                                             "data": {"text/html": html_output, "image/svg+xml": name}}])]
+    )
+    change = notebook_change(name + ".ipynb", jupyter_bytes(a), jupyter_bytes(b))
+    page = render_html([change])
+    tags = tags_and_attributes(page)
+    assert {t for t, _ in tags} <= ALLOWED_TAGS
+    assert [t for t, _ in tags].count("script") == 1
+    for t, attrs in tags:
+        assert not any(k.startswith("on") for k in attrs), (t, attrs)
+        for k in ("src", "href"):
+            if k in attrs:
+                assert attrs[k].startswith(("#", "data:image/")), (t, attrs)
+
+
+def test_odd_cells_do_not_break_the_page():
+    a = notebook([code_cell("x\n", id="a")])
+    b = notebook([code_cell("x\n", id="a")])
+    b["cells"][0]["source"] = 42
+    b["cells"][0]["outputs"] = [{"output_type": "display_data", "data": {"image/png": "not base64!!", "text/plain": 7}},
+                                {"output_type": "stream", "text": None}, {"output_type": "mystery"}]
+    b["cells"].append({"cell_type": None, "metadata": None, "source": "y"})
+    change = notebook_change("odd.ipynb", jupyter_bytes(a), jupyter_bytes(b))
+    page = render_html([change])
+    assert "[image/png: not valid image data]" in page and "[mystery output]" in page
+    from nbgit.review.markdown import render_markdown
+
+    assert "odd&#46;ipynb" in render_markdown([change])
+    # a source list holding a number: the diff engine refuses it, the review says so and goes on
+    b["cells"].append({"cell_type": "code", "metadata": {}, "source": ["a", 3, None], "outputs": []})
+    change = notebook_change("odd.ipynb", jupyter_bytes(a), jupyter_bytes(b))
+    assert change.diff is None and change.error.startswith("cannot diff (TypeError")
+    assert "Cannot show a diff: cannot diff (TypeError" in render_html([change])
+
+
+def test_long_rewritten_output_is_shown_as_replaced():
+    from nbgit.review.changes import output_line_diff
+
+    a = [f"epoch {i} loss {i * 0.1:.3f}\n" for i in range(3000)]
+    b = [f"epoch {i} loss {i * 0.2:.3f}\n" for i in range(3000)]
+    assert output_line_diff(a, b) == [("replace", 0, 3000, 0, 3000)]
+    small_a, small_b = ["same\n", "old\n"], ["same\n", "new\n"]
+    assert output_line_diff(small_a, small_b)[0][0] == "equal"
+
+
+def test_moved_cell_is_marked():
+    cells = [code_cell(f"step_{i}()\n", id=f"c{i}") for i in range(6)]
+    moved = cells[:1] + cells[2:5] + cells[1:2] + cells[5:]
+    change = notebook_change("m.ipynb", jupyter_bytes(notebook(cells)), jupyter_bytes(notebook(moved)))
+    page = render_html([change])
+    assert "moved from cell 2" in page and change.summary["moved"] == 1
+    from nbgit.review.markdown import render_markdown
+
+    assert "moved from cell 2" in render_markdown([change])

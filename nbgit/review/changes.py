@@ -12,11 +12,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, NotebookDiff, diff_notebooks
+from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, NotebookDiff, diff_lines, diff_notebooks
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "deleted", "modified", "renamed"
 
 EMPTY_NOTEBOOK: dict = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+#: Lines of one side's outputs that are diffed and shown; the rest is summarised in one line.
+MAX_OUTPUT_LINES = 2000
+#: Above this many lines, two texts sharing almost no line are shown as replaced, not diffed.
+REWRITE_THRESHOLD = 400
 
 #: MIME types shown as pictures (always as ``data:`` URIs; SVG only ever inside ``<img>``).
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml")
@@ -72,7 +77,10 @@ def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str |
     nb_b, err_b = read_side(b, "head")
     if nb_a is None or nb_b is None:
         return NotebookChange(path, status, None, old_path, "; ".join(e for e in (err_a, err_b) if e))
-    diff = diff_notebooks(nb_a, nb_b)
+    try:
+        diff = diff_notebooks(nb_a, nb_b)
+    except (TypeError, ValueError, AttributeError) as exc:  # a notebook of an odd shape must not stop a review
+        return NotebookChange(path, status, None, old_path, f"cannot diff ({type(exc).__name__}: {exc})")
     return NotebookChange(path, status, diff, old_path, None, summarize(diff))
 
 
@@ -169,7 +177,25 @@ def output_lines(outputs: list) -> list[str]:
             lines += text_lines
         elif not data:
             lines.append(f"[{kind}]\n")
+    if len(lines) > MAX_OUTPUT_LINES:
+        lines = lines[:MAX_OUTPUT_LINES] + [f"[… {len(lines) - MAX_OUTPUT_LINES} more output lines not shown]\n"]
     return lines
+
+
+def output_line_diff(a: list[str], b: list[str]) -> list:
+    """Line opcodes for output text: a wholesale replace when the two share (almost) no line.
+
+    Outputs such as training logs are often long and entirely different between
+    runs; a shortest-edit-script search costs O((N+M)·D) there and shows
+    nothing a "replaced" would not.
+    """
+    if not a or not b:
+        return diff_lines(a, b)
+    if len(a) + len(b) > REWRITE_THRESHOLD:
+        common = len(set(a) & set(b))
+        if common * 10 < min(len(a), len(b)):
+            return [("replace", 0, len(a), 0, len(b))]
+    return diff_lines(a, b)
 
 
 def images_of(outputs: list) -> list[tuple[str, str]]:

@@ -34,7 +34,7 @@ import html as _html
 import json
 import re
 
-from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, diff_lines, diff_sequences
+from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, diff_sequences
 from nbgit.review.changes import (
     ADDED,
     IMAGE_TYPES,
@@ -43,6 +43,7 @@ from nbgit.review.changes import (
     NotebookChange,
     cell_id,
     cell_type,
+    output_line_diff,
     output_lines,
     outputs_of,
     strip_ansi,
@@ -624,7 +625,7 @@ def _outputs_block(cd: CellDiff, anchor: str) -> str:
         return ""
     if not (_is_rich(oa) or _is_rich(ob)):
         la, lb = output_lines(oa), output_lines(ob)
-        return '<div class="toolbar">outputs changed</div>' + _source_table(la, lb, diff_lines(la, lb))
+        return '<div class="toolbar">outputs changed</div>' + _source_table(la, lb, output_line_diff(la, lb))
     pid = f"{anchor}-out"
     if _has_image(oa) or _has_image(ob):
         toolbar = (

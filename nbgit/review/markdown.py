@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, CellDiff, diff_lines
+from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, CellDiff
 from nbgit.review.changes import (
     ADDED,
     REMOVED,
@@ -30,6 +30,7 @@ from nbgit.review.changes import (
     cell_id,
     cell_label,
     cell_type,
+    output_line_diff,
     output_lines,
     outputs_of,
 )
@@ -273,7 +274,7 @@ def diff_body(cd: CellDiff) -> list[str]:
         lines.append(f"@@ cell type @@\n-{cell_type(cd.a_cell)}\n+{cell_type(cd.b_cell)}\n")
     if "outputs" in cd.changed:
         oa, ob = output_lines(outputs_of(cd.a_cell)), output_lines(outputs_of(cd.b_cell))
-        body = unified(oa, ob, diff_lines(oa, ob), header="outputs")
+        body = unified(oa, ob, output_line_diff(oa, ob), header="outputs")
         lines += body or ["@@ outputs @@\n", " (only output metadata changed)\n"]
     if "metadata" in cd.changed:
         ma, mb = (cd.a_cell or {}).get("metadata"), (cd.b_cell or {}).get("metadata")
