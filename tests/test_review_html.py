@@ -454,7 +454,7 @@ def test_page_has_csp_first_and_no_external_reference(tmp_path):
     assert head.index('http-equiv="Content-Security-Policy"') < head.index("<title>") < head.index("<style>")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', head).group(1)
     assert "default-src &#x27;none&#x27;" in csp and "img-src data:" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp and "frame-src" not in csp and "self" not in csp
     tags = tags_and_attributes(page)
     for tag, attrs in tags:
         for name, value in attrs.items():

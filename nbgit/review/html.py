@@ -74,8 +74,7 @@ def content_security_policy() -> str:
         "default-src 'none'; "
         f"script-src 'sha256-{_sha256(JS)}'; "
         f"style-src 'sha256-{_sha256(CSS)}'; "
-        "img-src data:; "
-        "frame-src 'self'; "
+        "img-src data:; "  # frames: none needed (srcdoc frames inherit this policy)
         "base-uri 'none'; form-action 'none'"
     )
 
