@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from nbfactory import code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
 
@@ -45,6 +46,9 @@ def test_range_forms_agree_and_write_files(repo):
     assert repo.read("r3.md").decode().split("\n", 1)[1] == r1.split("\n", 1)[1]  # same body, merge-base label
     assert "| <code>sub/b&#46;ipynb</code> | added | 1 |" in r1
     assert "| <code>a&#46;ipynb</code> | modified |" in r1
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (repo.path / "r1.html").stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not 0600
     html = repo.read("r1.html").decode()
     assert html.startswith("<!DOCTYPE html>") and "sub/b.ipynb" in html and "a.ipynb" in html
 
