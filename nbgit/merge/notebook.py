@@ -170,7 +170,11 @@ def _key(cell: dict) -> tuple:
 
 def _substance(cell: dict) -> dict:
     """The parts of a cell a person edits (what makes a deleted cell worth keeping)."""
-    return {k: v for k, v in cell.items() if k not in ("outputs", "execution_count", "id")}
+    out = {k: v for k, v in cell.items() if k not in ("outputs", "execution_count", "id")}
+    md = out.get("metadata")
+    if isinstance(md, dict) and any(k in md for k in DEFAULT_DROP_CELL_METADATA):
+        out["metadata"] = {k: v for k, v in md.items() if k not in DEFAULT_DROP_CELL_METADATA}
+    return out
 
 
 class _Merger:
