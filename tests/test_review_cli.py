@@ -160,3 +160,15 @@ def test_help_names_the_forms(repo):
     out = review(repo, "--help").stdout.decode()
     for form in ("BASE..HEAD", "BASE...HEAD", "--html FILE", "--markdown FILE", "gh pr comment"):
         assert form in out
+
+
+def test_markdown_to_stdout_with_a_smaller_bound(repo):
+    repo.write("big.ipynb", nb(*[f"v{i} = {i}\n" for i in range(300)]))
+    repo.commit("one")
+    repo.write("big.ipynb", nb(*[f"v{i} = {i + 1}\n" for i in range(300)]))
+    proc = review(repo, "--markdown", "-", "--max-chars", "5000", "--html", "r.html")
+    md = proc.stdout.decode()
+    assert len(md) < 5000 and "Truncated" in md and "the HTML review has everything" in md
+    assert (repo.path / "r.html").exists()
+    bad = review(repo, "--max-chars", "10", check=False)
+    assert bad.returncode == 2 and "--max-chars" in bad.stderr.decode()
