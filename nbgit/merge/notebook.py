@@ -527,12 +527,26 @@ def _top_keys(base: dict, local: dict, remote: dict) -> list:
 
 
 def _record(metadata: dict, found: list[ValueConflict], prefix: str) -> dict:
-    """A copy of ``metadata`` with the conflicts appended to ``metadata.nbgit.conflicts``."""
-    md = dict(metadata)
-    ours = dict(md.get(RECORD_KEY)) if isinstance(md.get(RECORD_KEY), dict) else {}
+    """A copy of ``metadata`` with the conflicts appended to ``metadata.nbgit.conflicts``.
+
+    Nothing is dropped on the way: metadata that is not an object, or an
+    ``nbgit`` entry that is not one, is kept inside the record.
+    """
+    records: list = []
+    if isinstance(metadata, dict):
+        md = dict(metadata)
+    else:
+        md = {}
+        if metadata is not None:
+            records.append({"path": "metadata (not an object)", "local": metadata})
+    current = md.get(RECORD_KEY)
+    ours = dict(current) if isinstance(current, dict) else ({} if current is None else {"value": current})
     existing = ours.get("conflicts")
-    records = list(existing) if isinstance(existing, list) else []
-    records += [c.record(prefix) for c in found if c.path[:1] != (RECORD_KEY,)]
+    if isinstance(existing, list):
+        records = [*existing, *records]
+    elif existing is not None:
+        records.insert(0, {"path": "nbgit.conflicts (not a list)", "local": existing})
+    records += [c.record(prefix) for c in found if RECORD_KEY not in c.path[:2]]
     ours["conflicts"] = records
     md[RECORD_KEY] = ours
     return md
