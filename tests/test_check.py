@@ -303,3 +303,33 @@ def test_paired_notebook_out_of_sync(repo, check_here):
     assert proc.returncode == 1
     assert "nb.ipynb:1: out of sync with nb.py (run `nbgit sync nb.ipynb`)" in proc.stdout
     assert (repo.path / "nb.py").read_text().endswith("y = 2\n")  # check writes nothing
+
+
+def test_fix_writes_through_a_symlink(tmp_path, check_here):
+    target = tmp_path / "real.ipynb"
+    target.write_bytes(jupyter_bytes(dirty_notebook()))
+    link = tmp_path / "link.ipynb"
+    link.symlink_to(target)
+    proc = check_here(tmp_path, "--no-validate", "--fix", "link.ipynb")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert link.is_symlink()
+    assert target.read_bytes() == clean_bytes(jupyter_bytes(dirty_notebook()))
+
+
+def test_fix_that_cannot_write_leaves_the_file(tmp_path, check_here, monkeypatch):
+    import errno
+
+    import nbgit._fs
+
+    def full_disk(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(nbgit._fs, "atomic_write", full_disk)
+    nb = tmp_path / "d.ipynb"
+    data = jupyter_bytes(dirty_notebook())
+    nb.write_bytes(data)
+    proc = check_here(tmp_path, "--no-validate", "--fix", "d.ipynb")
+    assert proc.returncode == 2
+    assert "nbgit check: error: d.ipynb: cannot write (No space left on device); left as it was" in proc.stderr
+    assert "d.ipynb:" in proc.stdout and "not clean" in proc.stdout  # still reported
+    assert nb.read_bytes() == data

@@ -262,10 +262,15 @@ def main(argv: list[str]) -> int:
         result = check_bytes(data, configs[root], validate=not args.no_validate)
         problems = result.problems + _pair_problems(path)
         if args.fix and result.fixed is not None:
-            atomic_write(path, result.fixed)
-            n_fixed += 1
-            print(f"{path}: cleaned")
-            problems = [pr for pr in problems if not pr.fixable]
+            try:
+                atomic_write(os.path.realpath(path), result.fixed)  # through a symlink, not over it
+            except OSError as exc:
+                print(f"nbgit check: error: {path}: cannot write ({exc.strerror or exc}); left as it was", file=sys.stderr)
+                status = 2
+            else:
+                n_fixed += 1
+                print(f"{path}: cleaned")
+                problems = [pr for pr in problems if not pr.fixable]
         if not problems:
             continue
         n_bad += 1
