@@ -162,3 +162,19 @@ def test_property_bound_and_balanced_fences(sources, limit):
 def test_fence_for():
     assert fence_for("no ticks") == ("```diff", "```")
     assert fence_for("a ```` b")[1] == "`````"
+
+
+def test_execution_count_only_changes_are_not_listed_as_changes():
+    a = [code_cell("a = 1\n", id="a", count=1), code_cell("b = 2\n", id="b", count=2)]
+    b = [code_cell("a = 1\n", id="a", count=7), code_cell("b = 3\n", id="b", count=8)]
+    c = change("n.ipynb", a, b)
+    assert c.summary["counts"] == 1 and c.summary["modified"] == 1
+    text = render_markdown([c])
+    assert text.count("**Cell") == 1 and "1 new execution count only" in text
+    only = change("o.ipynb", a, [code_cell("a = 1\n", id="a", count=5), code_cell("b = 2\n", id="b", count=6)])
+    assert "Only execution counts changed." in render_markdown([only])
+    from nbgit.review.html import render_html
+
+    page = render_html([c])
+    assert page.count('class="cell change ') == 1
+    assert "1 with only a new execution count" in page and "execution count 1 → 7" in page

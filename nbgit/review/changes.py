@@ -84,10 +84,18 @@ def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str |
     return NotebookChange(path, status, diff, old_path, None, summarize(diff))
 
 
+def is_minor(cd: CellDiff) -> bool:
+    """A cell whose only change is its execution count: shown with the unchanged cells."""
+    return cd.kind == MODIFIED and not cd.moved and bool(cd.changed) and set(cd.changed) <= {"execution_count"}
+
+
 def summarize(diff: NotebookDiff) -> dict:
     """Counts for the summary table: cells added/removed/modified/moved, outputs changed."""
-    out = {"added": 0, "removed": 0, "modified": 0, "moved": 0, "outputs": 0, "unchanged": 0}
+    out = {"added": 0, "removed": 0, "modified": 0, "moved": 0, "outputs": 0, "unchanged": 0, "counts": 0}
     for cd in diff.cells:
+        if is_minor(cd):
+            out["counts"] += 1
+            continue
         if cd.kind == INSERTED:
             out["added"] += 1
         elif cd.kind == DELETED:
@@ -106,7 +114,8 @@ def summarize(diff: NotebookDiff) -> dict:
 
 
 def is_change(cd: CellDiff) -> bool:
-    return cd.kind != UNCHANGED
+    """True for the cells a reviewer steps through (not unchanged, not only a new execution count)."""
+    return cd.kind != UNCHANGED and not is_minor(cd)
 
 
 def cell_label(cd: CellDiff) -> str:

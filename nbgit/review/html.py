@@ -43,6 +43,8 @@ from nbgit.review.changes import (
     NotebookChange,
     cell_id,
     cell_type,
+    is_change,
+    is_minor,
     output_line_diff,
     output_lines,
     outputs_of,
@@ -148,6 +150,7 @@ def _chips(change: NotebookChange) -> str:
         ("modified", "modified", "mod"),
         ("moved", "moved", "mod"),
         ("outputs", "outputs changed", "mod"),
+        ("counts", "new execution counts only", ""),
         ("unchanged", "unchanged", ""),
     ):
         if s.get(key):
@@ -173,15 +176,16 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
     else:
         run: list[CellDiff] = []
         for cd in diff.cells:
-            if cd.kind == UNCHANGED:
+            if cd.kind == UNCHANGED or is_minor(cd):
                 run.append(cd)
                 continue
             out.append(_fold(run, n))
             run = []
             out.append(_cell(cd, n))
         out.append(_fold(run, n))
-        if all(cd.kind == UNCHANGED for cd in diff.cells) and diff.cells:
-            out.append('<p class="note">No cell changed.</p>\n')
+        if diff.cells and not any(is_change(cd) for cd in diff.cells):
+            minor = change.summary.get("counts", 0)
+            out.append(f'<p class="note">{"Only execution counts changed." if minor else "No cell changed."}</p>\n')
     out.append("</div>\n</section>\n")
     return "".join(out)
 
@@ -193,6 +197,9 @@ def _fold(run: list[CellDiff], n: int) -> str:
     where = f"cell {first}" if first == last else f"cells {first}–{last}"
     body = "".join(_unchanged_cell(cd, n) for cd in run)
     plural = "s" if len(run) != 1 else ""
+    minor = sum(1 for cd in run if cd.kind != UNCHANGED)
+    if minor:
+        where += f"; {minor} with only a new execution count"
     return f'<details class="fold"><summary>{len(run)} unchanged cell{plural} ({where})</summary>\n{body}</details>\n'
 
 
@@ -220,8 +227,12 @@ def _cell_header(cd: CellDiff, n: int, note: str) -> str:
 
 def _unchanged_cell(cd: CellDiff, n: int) -> str:
     anchor = _cell_anchor(cd, n)
+    note = "unchanged"
+    if cd.kind != UNCHANGED:
+        ca, cb = (cd.a_cell or {}).get("execution_count"), (cd.b_cell or {}).get("execution_count")
+        note = f"execution count {esc(ca)} → {esc(cb)}"
     return (
-        f'<article class="cell unchanged" id="{anchor}">{_cell_header(cd, n, "unchanged")}'
+        f'<article class="cell unchanged" id="{anchor}">{_cell_header(cd, n, note)}'
         f'<pre class="single src">{esc(_source(cd.b_cell))}</pre></article>\n'
     )
 

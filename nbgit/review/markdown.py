@@ -30,6 +30,7 @@ from nbgit.review.changes import (
     cell_id,
     cell_label,
     cell_type,
+    is_minor,
     output_line_diff,
     output_lines,
     outputs_of,
@@ -191,6 +192,8 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
             bits.append(f"{s[key]} {word}")
     if s.get("outputs"):
         bits.append(f"{s['outputs']} output change{'s' if s['outputs'] != 1 else ''}")
+    if s.get("counts"):
+        bits.append(f"{s['counts']} new execution count{'s' if s['counts'] != 1 else ''} only")
     status = {ADDED: " (new notebook)", REMOVED: " (deleted notebook)"}.get(change.status, "")
     if change.status == RENAMED and change.old_path:
         status = f" (renamed from <code>{md_text(change.old_path)}</code>)"
@@ -217,13 +220,16 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
             pieces.append(piece)
             shown += 1
     if shown == 0 and not diff.metadata_changed and diff.nbformat is None:
-        pieces.append("No cell changed (only the JSON form of the file differs).\n\n")
+        if s.get("counts"):
+            pieces.append("Only execution counts changed.\n\n")
+        else:
+            pieces.append("No cell changed (only the JSON form of the file differs).\n\n")
     return pieces + [closing]
 
 
 def cell_piece(cd: CellDiff) -> str:
     """The markdown of one changed cell: a heading line and a fenced diff (empty for unchanged cells)."""
-    if cd.kind not in (MODIFIED, MOVED, INSERTED, DELETED):
+    if cd.kind not in (MODIFIED, MOVED, INSERTED, DELETED) or is_minor(cd):
         return ""
     cell = cd.cell
     label = f"**{cell_label(cd).capitalize()}** ({md_text(cell_type(cell))}"
