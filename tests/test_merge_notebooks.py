@@ -396,3 +396,19 @@ def test_all_v3_inputs_stay_v3_unless_config_upgrades():
     assert "prompt_number" not in cells[2]  # cleaned as the v3 clean filter does
     upgraded = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r), config=Config(upgrade_v3=True))
     assert json.loads(upgraded.data)["nbformat"] == 4
+
+
+def test_unresolved_conflict_records_merge_as_a_set():
+    b = base_nb(2)
+    rec = {"path": "metadata.k", "local": 1, "remote": 2}
+    old = {"path": "metadata.old", "local": 0}
+    b["metadata"]["nbgit"] = {"conflicts": [old]}
+    l, r = copy.deepcopy(b), copy.deepcopy(b)
+    l["metadata"]["nbgit"]["conflicts"] = []  # resolved on local
+    r["metadata"]["nbgit"]["conflicts"].append(rec)  # a new one committed on remote
+    l["cells"][0]["metadata"]["nbgit"] = {"conflicts": [rec]}
+    r["cells"][0]["metadata"]["nbgit"] = {"conflicts": [old]}
+    res = merged(b, l, r)
+    assert res.notebook["metadata"]["nbgit"]["conflicts"] == [rec]
+    assert res.notebook["cells"][0]["metadata"]["nbgit"]["conflicts"] == [rec, old]
+    assert {(c.cell, c.kind) for c in find_conflicts(res.notebook)} == {(None, "notebook-metadata"), (0, "metadata")}

@@ -196,7 +196,7 @@ class _Merger:
                 out["cells"] = cells
             elif key == "metadata":
                 found: list[ValueConflict] = []
-                md = merge_dicts(_dict(base.get("metadata")), _dict(local.get("metadata")), _dict(remote.get("metadata")), (), found)
+                md = _merge_metadata(base.get("metadata", MISSING), local.get("metadata", MISSING), remote.get("metadata", MISSING), (), found)
                 nb_found += [ValueConflict(("metadata", *c.path), c.base, c.local, c.remote) for c in found
                              if not _transient(c.path, _TRANSIENT_NOTEBOOK)]
                 out["metadata"] = md
@@ -407,6 +407,10 @@ class _Merger:
                 value = merge_value(bv, lv, rv, (key,), [])  # an id never conflicts: local wins
                 if value is not MISSING:
                     out[key] = value
+            elif key == "metadata":
+                value = _merge_metadata(bv, lv, rv, (key,), found)
+                if value is not MISSING:
+                    out[key] = value
             else:
                 value = merge_value(bv, lv, rv, (key,), found)
                 if value is not MISSING:
@@ -463,6 +467,44 @@ class _Merger:
                 out[key] = take[key]
             elif key in l or key in r:
                 out[key] = [] if key == "outputs" else None
+
+
+def _merge_metadata(b, l, r, path: tuple[str, ...], found: list[ValueConflict]):
+    """Merge metadata objects; nbgit's own conflict records merge as a set.
+
+    Records present on one side only stay (an unresolved conflict committed on
+    one branch is not forgotten); records removed on one side (resolved) go.
+    """
+    if not (isinstance(l, dict) and isinstance(r, dict) and (b is MISSING or isinstance(b, dict))):
+        return merge_value(b, l, r, path, found)
+    b = b if isinstance(b, dict) else {}
+    recs = [_records_of(x) for x in (b, l, r)]
+    if recs[1] is None or recs[2] is None or recs[0] is None:  # an odd nbgit entry: no special treatment
+        return merge_dicts(b, l, r, path, found)
+    strip = lambda d: {k: v for k, v in d.items() if k != RECORD_KEY}  # noqa: E731
+    md = merge_dicts(strip(b), strip(l), strip(r), path, found)
+    import json
+
+    keys = [[json.dumps(x, sort_keys=True) for x in rs] for rs in recs]
+    kb, kl, kr = keys
+    removed = (set(kb) - set(kl)) | (set(kb) - set(kr))
+    merged_keys = [k for k in dict.fromkeys([*kl, *kr]) if k not in removed]
+    if merged_keys or RECORD_KEY in l or RECORD_KEY in r:
+        ours = {k: v for k, v in l.get(RECORD_KEY, r.get(RECORD_KEY, {})).items() if k != "conflicts"}
+        if merged_keys:
+            ours["conflicts"] = [json.loads(k) for k in merged_keys]
+        if ours:
+            md[RECORD_KEY] = ours
+    return md
+
+
+def _records_of(md: dict) -> list | None:
+    """nbgit's conflict records in ``md`` ([] if none), or None when the entry has an unexpected shape."""
+    entry = md.get(RECORD_KEY, {})
+    if not isinstance(entry, dict):
+        return None
+    records = entry.get("conflicts", [])
+    return records if isinstance(records, list) else None
 
 
 #: Metadata the clean filter strips by default: it never conflicts (local's value is kept).
