@@ -41,6 +41,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -160,15 +161,19 @@ def touch_all(path: Path, n: int) -> None:
         os.utime(path / f"nb{i:04d}.ipynb", ns=(t, t))
 
 
-def timed_status(path: Path, n: int, env: dict) -> float:
+def timed_status(path: Path, n: int, env: dict) -> tuple[float, float]:
+    """Touch the notebooks, run `git status`: (wall seconds, CPU seconds of git and the filter processes)."""
     touch_all(path, n)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(["git", "status"], cwd=path, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     out = proc.stdout.decode(errors="replace")
     if proc.returncode != 0 or "working tree clean" not in out:
         raise SystemExit(f"bench_filter: git status in {path} is not clean:\n{out}{proc.stderr.decode(errors='replace')}")
-    return elapsed
+    return elapsed, cpu
 
 
 def bench_status(sizes, reps: int, stripout_reps: int | None, env: dict, nbgit_python: str, stripout_venv: Path, tools=TOOLS) -> dict:
@@ -186,6 +191,7 @@ def bench_status(sizes, reps: int, stripout_reps: int | None, env: dict, nbgit_p
             repos[tool] = path
             print(f"  set up {tool:10s} in {time.perf_counter() - t0:6.1f} s", flush=True)
         times: dict[str, list[float]] = {tool: [] for tool in tools}
+        cpu: dict[str, list[float]] = {tool: [] for tool in tools}
         for tool in tools:  # warm-up (page cache, first index refresh); nbstripout is too slow to need one
             if tool != "nbstripout":
                 timed_status(repos[tool], n, env)
@@ -195,23 +201,31 @@ def bench_status(sizes, reps: int, stripout_reps: int | None, env: dict, nbgit_p
             for tool in order:
                 if tool == "nbstripout" and rep >= n_stripout:
                     continue
-                times[tool].append(timed_status(repos[tool], n, env))
+                wall, cpu_s = timed_status(repos[tool], n, env)
+                times[tool].append(wall)
+                cpu[tool].append(cpu_s)
             print(f"  rep {rep + 1}/{reps}: " + "  ".join(f"{t} {times[t][-1]:.3f}s" for t in tools if len(times[t]) > rep), flush=True)
         med = {tool: statistics.median(ts) for tool, ts in times.items()}
+        med_cpu = {tool: statistics.median(ts) for tool, ts in cpu.items()}
         res = {
             "notebooks": n,
             "work_tree_mb": round(total / 1e6, 2),
             "times_s": {t: [round(x, 4) for x in ts] for t, ts in times.items()},
             "median_s": {t: round(v, 4) for t, v in med.items()},
+            "cpu_s": {t: [round(x, 4) for x in ts] for t, ts in cpu.items()},
+            "median_cpu_s": {t: round(v, 4) for t, v in med_cpu.items()},
         }
         results[str(n)] = res
-        print("  median: " + "  ".join(f"{t} {v:.3f}s" for t, v in med.items()))
+        print("  median wall: " + "  ".join(f"{t} {v:.3f}s" for t, v in med.items()))
+        print("  median CPU (git + filter processes, user+sys): " + "  ".join(f"{t} {v:.3f}s" for t, v in med_cpu.items()))
         if "nbstripout" in med and "nbgit" in med:
             res["nbstripout_over_nbgit"] = ratio = round(med["nbstripout"] / med["nbgit"], 1)
-            print(f"  nbgit is {ratio}x faster than nbstripout (target >= 50x: {'met' if ratio >= 50 else 'NOT met'})")
+            res["nbstripout_over_nbgit_cpu"] = cratio = round(med_cpu["nbstripout"] / med_cpu["nbgit"], 1)
+            print(f"  nbgit is {ratio}x faster than nbstripout (target >= 50x: {'met' if ratio >= 50 else 'NOT met'}); CPU: {cratio}x")
         if "none" in med and "nbgit" in med:
             res["nbgit_over_none"] = ratio = round(med["nbgit"] / med["none"], 2)
-            print(f"  nbgit takes {ratio}x the no-filter time (target <= 4x: {'met' if ratio <= 4 else 'NOT met'})", flush=True)
+            res["nbgit_over_none_cpu"] = cratio = round(med_cpu["nbgit"] / med_cpu["none"], 2)
+            print(f"  nbgit takes {ratio}x the no-filter time (target <= 4x: {'met' if ratio <= 4 else 'NOT met'}); CPU: {cratio}x", flush=True)
     return results
 
 
@@ -410,7 +424,7 @@ def profile(n: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="N=50 only, fewer repetitions (a smoke run, about a minute)")
-    p.add_argument("--sizes", default=None, help="comma-separated notebook counts (default 50,500)")
+    p.add_argument("--sizes", default=None, help="comma-separated notebook counts (default 5,50,500)")
     p.add_argument("--reps", type=int, default=None, help="timed git status runs per tool (default 7; --quick 3)")
     p.add_argument("--stripout-reps", type=int, default=None, help="repetitions for nbstripout (default 3 at N<=50, 1 above: one run at N=500 takes minutes; --quick 1)")
     p.add_argument("--nbgit-python", default=default_nbgit_python(), help="interpreter that runs `nbgit install` (default /work/venv/bin/python if present, else this one)")
@@ -422,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         profile(args.profile)
         return 0
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([50] if args.quick else [50, 500])
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([50] if args.quick else [5, 50, 500])
     reps = args.reps or (3 if args.quick else 7)
     stripout_reps = args.stripout_reps or (1 if args.quick else None)
 
