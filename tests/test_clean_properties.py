@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,9 @@ from nbgit.notebook.clean import clean_bytes, clean_notebook
 from nbgit.notebook.config import Config
 from nbgit.notebook.io import detect_layout
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# NBGIT_HYPOTHESIS_EXAMPLES=2000 for a deeper run by hand; the default keeps the suite quick
+SETTINGS = settings(max_examples=int(os.environ.get("NBGIT_HYPOTHESIS_EXAMPLES", "100")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 # any code point except surrogates: astral planes and C0/C1 control characters included
 TEXT = st.one_of(
