@@ -207,20 +207,6 @@ def output_line_diff(a: list[str], b: list[str]) -> list:
     return diff_lines(a, b)
 
 
-def images_of(outputs: list) -> list[tuple[str, str]]:
-    """(mime, base64 or SVG text) of each picture in ``outputs``."""
-    found = []
-    for out in outputs:
-        data = out.get("data")
-        if not isinstance(data, dict):
-            continue
-        for mime in IMAGE_TYPES:
-            if mime in data:
-                found.append((mime, _text(data[mime])))
-                break
-    return found
-
-
 def strip_ansi(text: str) -> str:
     import re
 
