@@ -489,12 +489,14 @@ def _merge_metadata(b, l, r, path: tuple[str, ...], found: list[ValueConflict]):
     kb, kl, kr = keys
     removed = (set(kb) - set(kl)) | (set(kb) - set(kr))
     merged_keys = [k for k in dict.fromkeys([*kl, *kr]) if k not in removed]
-    if merged_keys or RECORD_KEY in l or RECORD_KEY in r:
-        ours = {k: v for k, v in l.get(RECORD_KEY, r.get(RECORD_KEY, {})).items() if k != "conflicts"}
-        if merged_keys:
-            ours["conflicts"] = [json.loads(k) for k in merged_keys]
-        if ours:
-            md[RECORD_KEY] = ours
+    if not merged_keys:  # nothing left to record: the entry merges like any value (local wins)
+        entry = merge_value(b.get(RECORD_KEY, MISSING), l.get(RECORD_KEY, MISSING), r.get(RECORD_KEY, MISSING), (), [])
+        if entry is not MISSING:
+            md[RECORD_KEY] = entry
+        return md
+    ours = {k: v for k, v in l.get(RECORD_KEY, r.get(RECORD_KEY, {})).items() if k != "conflicts"}
+    ours["conflicts"] = [json.loads(k) for k in merged_keys]
+    md[RECORD_KEY] = ours
     return md
 
 
