@@ -78,6 +78,7 @@ def test_colour_word_highlight_and_no_color(files):
     # only the changed number is highlighted inside the changed line
     assert "\x1b[7;31m10\x1b[0m" in coloured and "\x1b[7;32m20\x1b[0m" in coloured
     assert "\x1b[" not in run("--color=never", a, b, cwd=tmp).stdout.decode()
+    assert "\x1b[" in run("--color", a, b, cwd=tmp).stdout.decode()  # git's bare --color means always
     assert "\x1b[" not in run("--color=auto", a, b, cwd=tmp, env={"NO_COLOR": "1"}).stdout.decode()
 
 

@@ -38,8 +38,8 @@ def _parser():
     p.add_argument("--cached", "--staged", action="store_true", help="compare the index with HEAD (or REV)")
     p.add_argument("--no-index", action="store_true", help="compare two files even inside a repository")
     p.add_argument(
-        "--color", nargs="?", const="always", default="auto", choices=("always", "never", "auto"),
-        metavar="WHEN", help="colour: always, never or auto (default: auto, a terminal without NO_COLOR)",
+        "--color", default="auto", choices=("always", "never", "auto"), metavar="WHEN",
+        help="--color[=WHEN]: colour always, never or auto (default: auto, a terminal without NO_COLOR)",
     )
     p.add_argument("--no-color", dest="color", action="store_const", const="never", help="same as --color=never")
     p.add_argument("--outputs", dest="outputs", action="store_true", default=True, help="show output changes (default)")
@@ -67,6 +67,7 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         cut = argv.index("--")
         argv, paths = argv[:cut], argv[cut + 1 :]
+    argv = ["--color=always" if arg == "--color" else arg for arg in argv]  # git's --color[=WHEN]
     args = _parser().parse_args(argv)
     if args.git_external:
         return _git_external(args, args.args + paths)
