@@ -126,3 +126,48 @@ def test_deleted_cells_shown_where_they_stood():
 def test_nbformat3_is_refused():
     with pytest.raises(ValueError, match="nbformat 3"):
         diff_notebooks({"nbformat": 3, "worksheets": []}, notebook([]))
+
+
+def test_similarity_calls_are_bounded_on_a_large_gap(monkeypatch):
+    """A notebook rewritten from scratch is one big gap: similarity calls stay O(WINDOW * (n + m))."""
+    from nbgit.diff import match
+
+    calls = 0
+    real = match.similarity
+
+    def counting(x, y, ids_reliable=False):
+        nonlocal calls
+        calls += 1
+        return real(x, y, ids_reliable)
+
+    monkeypatch.setattr(match, "similarity", counting)
+    n, m = 700, 900
+    a = [code_cell(f"alpha_{k} = compute({k}, 'a')\n") for k in range(n)]
+    b = [code_cell(f"beta_{k} = other({k}, 'b')\n") for k in range(m)]
+    pairs = match.match_cells(a, b)
+    assert calls <= (2 * match.WINDOW + 1) * max(n, m) + match.LEFTOVER_LIMIT
+    assert calls < n * m // 10
+    assert all(0 <= i < n and 0 <= j < m for i, j in pairs)
+
+
+def _versions(ids: bool):
+    cells = []
+    for k in range(120):
+        src = f"# step {k}\nvalue_{k} = transform(value_{k - 1}, {k * 7 % 13})\nplot(value_{k})\n"
+        cells.append(code_cell(src, id=f"c{k}" if ids else None) if k % 3 else markdown_cell(f"## Part {k}\n", id=f"c{k}" if ids else None))
+    b = [dict(c) for c in cells]
+    for k in (5, 40, 77):  # edited
+        b[k] = {**b[k], "source": b[k]["source"] + ["extra()\n"]}
+    moved = b.pop(10)
+    b.insert(90, moved)
+    del b[60]
+    b.insert(30, code_cell("completely_new_cell(True)\n", id="new" if ids else None))
+    return notebook(cells), notebook(b)
+
+
+def test_notebooks_without_ids_align_like_with_ids():
+    with_ids = diff_notebooks(*_versions(True))
+    without = diff_notebooks(*_versions(False))
+    shape = lambda d: [(c.kind, c.a_index, c.b_index, c.moved) for c in d.cells]  # noqa: E731
+    assert shape(with_ids) == shape(without)
+    assert with_ids.counts() == {"unchanged": 115, "modified": 3, "moved": 1, "inserted": 1, "deleted": 1}
