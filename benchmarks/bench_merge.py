@@ -20,7 +20,8 @@
    The runs of the tools are interleaved case by case (a busy machine slows
    both alike); each case's time is the median of ``--reps`` runs (nbdime:
    ``--nbdime-reps``). Reported: the median over cases of each tool's time and
-   the median of the per-case ratios.
+   the median of the per-case ratios; also the children's CPU time (user +
+   sys), which a busy machine disturbs less than wall time.
 
 2. In process: ``merge_notebooks`` on a synthetic 10,000-cell notebook edited
    on both sides (each side: 5% of cells edited, 2% inserted, 2% deleted, 1%
@@ -34,6 +35,7 @@ import copy
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -82,12 +84,21 @@ def child_env() -> dict:
 ENV = child_env()
 
 
-def wall(cmd: list[str], cwd: Path, before=None) -> tuple[float, int]:
+CPU: dict[str, list[float]] = {}
+
+
+def wall(cmd: list[str], cwd: Path, before=None, tool: str | None = None) -> tuple[float, int]:
+    """Wall time and exit status of one run; the child's CPU time (user + sys) goes to CPU[tool]."""
     if before:
         before()
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    return time.perf_counter() - t, proc.returncode
+    elapsed = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if tool:
+        CPU.setdefault(tool, []).append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    return elapsed, proc.returncode
 
 
 def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
@@ -112,16 +123,18 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
         codes = {}
         for r in range(max(reps, nbdime_reps)):
             if r < reps:
-                t, codes["nbgit"] = wall([py, "-m", "nbgit", "merge", base, local, remote, "-o", out], env_home)
+                t, codes["nbgit"] = wall([py, "-m", "nbgit", "merge", base, local, remote, "-o", out], env_home, tool="nbgit")
                 t_merge.append(t)
                 t, codes["driver"] = wall([py, "-m", "nbgit", "merge-driver", base, str(a_copy), remote, "7", "nb.ipynb"],
-                                          env_home, fresh_a)
+                                          env_home, fresh_a, tool="driver")
                 t_driver.append(t)
             if r < nbdime_reps:
-                t, codes["nbdime"] = wall([str(venv / "bin" / "nbmerge"), base, local, remote, "--out", out], env_home)
+                t, codes["nbdime"] = wall([str(venv / "bin" / "nbmerge"), base, local, remote, "--out", out], env_home, tool="nbdime")
                 t_nbdime.append(t)
+        cpu = {tool: statistics.median(CPU.pop(tool)) for tool in list(CPU)}
         row = {
             "case": f"{case.parent.name}/{case.name}",
+            "cpu": cpu,
             "nbgit": statistics.median(t_merge),
             "driver": statistics.median(t_driver),
             "nbdime": statistics.median(t_nbdime),
@@ -138,6 +151,9 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
         "median_ratio": statistics.median(r["nbdime"] / r["nbgit"] for r in rows),
         "median_ratio_driver": statistics.median(r["nbdime"] / r["driver"] for r in rows),
         "min_ratio": min(r["nbdime"] / r["nbgit"] for r in rows),
+        "median_cpu_nbgit_s": statistics.median(r["cpu"]["nbgit"] for r in rows),
+        "median_cpu_nbdime_s": statistics.median(r["cpu"]["nbdime"] for r in rows),
+        "median_cpu_ratio": statistics.median(r["cpu"]["nbdime"] / r["cpu"]["nbgit"] for r in rows),
     }
     return {"rows": rows, "summary": summary}
 
@@ -189,17 +205,20 @@ def bench_synthetic(n: int, reps: int) -> dict:
     base = synthetic_base(n)
     local, remote = synthetic_side(base, 1, "local"), synthetic_side(base, 2, "remote")
     times = []
+    cpu = []
     result = None
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = merge_notebooks(base, local, remote)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     kinds: dict[str, int] = {}
     for c in result.conflicts:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
-    row = {"cells": n, "median_s": statistics.median(times), "min_s": min(times), "reps": reps,
+    row = {"cells": n, "median_s": statistics.median(times), "min_s": min(times), "median_cpu_s": statistics.median(cpu), "reps": reps,
            "merged_cells": len(result.notebook["cells"]), "conflicts": kinds}
-    print(f"synthetic {n} cells, edits on both sides: median {row['median_s']:.3f} s (min {row['min_s']:.3f} s, {reps} runs); "
+    print(f"synthetic {n} cells, edits on both sides: median {row['median_s']:.3f} s wall, {row['median_cpu_s']:.3f} s CPU "
+          f"(min {row['min_s']:.3f} s, {reps} runs); "
           f"{row['merged_cells']} cells merged, conflicts {kinds}")
     return row
 
@@ -227,7 +246,8 @@ def main() -> None:
         print(f"\ncorpus, {s['cases']} cases, whole process: median nbgit merge {s['median_nbgit_s'] * 1000:.1f} ms, "
               f"merge-driver {s['median_driver_s'] * 1000:.1f} ms, nbdime nbmerge {s['median_nbdime_s'] * 1000:.0f} ms; "
               f"median per-case speed-up {s['median_ratio']:.1f}x (driver {s['median_ratio_driver']:.1f}x), "
-              f"smallest {s['min_ratio']:.1f}x")
+              f"smallest {s['min_ratio']:.1f}x; CPU time (user+sys) median nbgit {s['median_cpu_nbgit_s'] * 1000:.0f} ms, "
+              f"nbdime {s['median_cpu_nbdime_s'] * 1000:.0f} ms, per-case ratio {s['median_cpu_ratio']:.1f}x")
     if args.synthetic:
         results["synthetic"] = bench_synthetic(args.synthetic, args.synthetic_reps)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

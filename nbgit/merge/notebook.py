@@ -246,8 +246,10 @@ class _Merger:
                     ts = free.get(_key(rc[j]))
                     if ts:
                         rtok[j] = ts.pop(0)
-        if not self.two_way:
-            self.pair_rewrites(nb_, nl, ltok, rtok, lc, rc)
+        btok = list(range(nb_))
+        regions = list(merge_regions(btok, ltok, rtok))
+        if not self.two_way and self.pair_rewrites(nb_, nl, ltok, rtok, lc, rc, regions):
+            regions = list(merge_regions(btok, ltok, rtok))
         in_local = {t: i for i, t in enumerate(ltok)}
         in_remote = {t: j for j, t in enumerate(rtok)}
 
@@ -263,7 +265,7 @@ class _Merger:
                 return _substance(rc[ri]) != _substance(bc[t])
             return False
 
-        order = self.merge_order(list(range(nb_)), ltok, rtok, survives, in_local, in_remote)
+        order = self.merge_order(regions, btok, ltok, rtok, survives, in_local, in_remote)
         cells: list[dict] = []
         conflicts: list[tuple[int, list]] = []
         for t in order:
@@ -293,7 +295,7 @@ class _Merger:
             cells.append(cell)
         return cells, conflicts
 
-    def pair_rewrites(self, nb_: int, nl: int, ltok: list[int], rtok: list[int], lc: list[dict], rc: list[dict]) -> None:
+    def pair_rewrites(self, nb_: int, nl: int, ltok: list[int], rtok: list[int], lc: list[dict], rc: list[dict], regions) -> bool:
         """Treat a cell rewritten on both sides as one cell edited on both sides.
 
         A cell rewritten beyond recognition (too little in common with its
@@ -302,11 +304,13 @@ class _Merger:
         hide a real conflict: where both sides changed the same stretch of
         cells, base cells gone from both sides are paired, in order, with the
         cells each side inserted there (of one type on both sides), and then
-        merged like any cell edited on both sides.
+        merged like any cell edited on both sides. Returns True if it paired any.
         """
+        if not any(region[0] == "conflict" for region in regions):
+            return False
         in_l, in_r = set(ltok), set(rtok)
         pairs = []
-        for kind, bpart, lpart, rpart in merge_regions(list(range(nb_)), ltok, rtok):
+        for kind, bpart, lpart, rpart in regions:
             if kind != "conflict":
                 continue
             gone = [t for t in bpart if t not in in_l and t not in in_r]
@@ -319,11 +323,12 @@ class _Merger:
         for k, i, j in pairs:
             ltok[i] = k
             rtok[j] = k
+        return bool(pairs)
 
-    def merge_order(self, btok, ltok, rtok, survives, in_local, in_remote) -> list[int]:
-        """The merged sequence of tokens (see the module docstring, step 2)."""
+    def merge_order(self, regions, btok, ltok, rtok, survives, in_local, in_remote) -> list[int]:
+        """The merged sequence of tokens from the order regions (see the module docstring, step 2)."""
         emitted: list[tuple[int, int]] = []  # (token, rank): rank 0 local-sourced, 1 both, 2 remote
-        for kind, _b, lpart, rpart in merge_regions(btok, ltok, rtok):
+        for kind, _b, lpart, rpart in regions:
             if kind in ("same", "both"):
                 emitted += [(t, 1) for t in lpart]
             elif kind == "local":
