@@ -295,3 +295,37 @@ def test_git_external_diff_falls_back_to_text(repo, tmp_path):
     assert b"x.ipynb (old): not a readable notebook" in proc.stderr
     wrong = repo.nbgit("diff", "--git-external", "x.ipynb", check=False)
     assert wrong.returncode == 2
+
+
+def _conflicting_branches(repo) -> None:
+    repo.write("nb.ipynb", jupyter_bytes(BASE))
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "other")
+    theirs = json.loads(json.dumps(BASE))
+    theirs["cells"][1]["source"] = ["import numpy as np\n", "x = np.arange(11)\n", "print(x)\n"]
+    repo.write("nb.ipynb", jupyter_bytes(theirs))
+    repo.commit("theirs")
+    repo.git("checkout", "-q", "main")
+    ours = json.loads(json.dumps(BASE))
+    ours["cells"][1]["source"] = ["import numpy as np\n", "x = np.arange(12)\n", "print(x)\n"]
+    repo.write("nb.ipynb", jupyter_bytes(ours))
+    repo.commit("ours")
+    assert repo.git("merge", "-q", "other", check=False).returncode != 0
+
+
+def test_during_a_merge_conflict(repo):
+    _conflicting_branches(repo)  # no nbgit merge driver: git writes markers into the JSON
+    cached = repo.nbgit("diff", "--cached", check=False)
+    assert cached.returncode == 1 and cached.stdout.decode() == "* Unmerged path nb.ipynb\n"
+    work = repo.nbgit("diff", check=False)
+    assert work.returncode == 2
+    assert work.stderr.decode() == "nbgit diff: nb.ipynb (work tree): not a readable notebook (contains git conflict markers)\n"
+
+
+def test_during_a_merge_conflict_with_the_merge_driver(installed_repo):
+    _conflicting_branches(installed_repo)  # the merge driver leaves a valid notebook
+    proc = installed_repo.nbgit("diff", check=False)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1, proc.stderr
+    assert "nbgit diff a/nb.ipynb b/nb.ipynb" in out  # work tree against "ours" (stage 2)
+    assert "+<<<<<<<" in out and " x = np.arange(12)" in out

@@ -167,6 +167,9 @@ def _revision_jobs(args, paths: list[str]):
     for fp in pairs:
         a_label = f"a/{fp.old_path}" if fp.old_path else "/dev/null"
         b_label = f"b/{fp.new_path}" if fp.new_path else "/dev/null"
+        if fp.unmerged:
+            jobs.append(_Job(fp.path, "", "", "", "", None, None, "unmerged"))
+            continue
         if fp.old_path is None:
             status = "added"
         elif fp.new_path is None:
@@ -219,6 +222,12 @@ def _run(jobs: list[_Job], args, config) -> int:
     text: list[str] = []
     records: list[dict] = []
     for job in jobs:
+        if job.status == "unmerged":  # a merge in progress: the index has no single version
+            differ += 1
+            records.append({"path": job.path, "status": "unmerged"})
+            if not args.json and not args.quiet:
+                text.append(f"* Unmerged path {job.path}")
+            continue
         try:
             a = _load(job.a_bytes, job.a_name, config)
             b = _load(job.b_bytes, job.b_name, config)

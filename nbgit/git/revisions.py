@@ -41,6 +41,9 @@ class FilePair:
     new_path: str | None
     old: bytes | None
     new: bytes | None
+    #: the index holds a conflict for this path (a merge in progress). Against the work tree
+    #: the old side is then "ours" (stage 2); against the index there is nothing to compare.
+    unmerged: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def changed_notebooks(repo, sides: Sides, pathspecs: list[str] | None = None, su
     if new != WORKTREE:
         _find_renames(diff)
     root = repo.workdir
+    conflicts = _conflicted_paths(repo)
     out: list[FilePair] = []
     for patch_delta in diff.deltas:
         status = patch_delta.status_char()
@@ -134,7 +138,13 @@ def changed_notebooks(repo, sides: Sides, pathspecs: list[str] | None = None, su
             continue
         if pathspecs and not any(_matches(p, spec) for p in (old_path, new_path) if p for spec in pathspecs):
             continue
-        old_bytes = _blob(repo, patch_delta.old_file.id) if old_path else None
+        if status == "U" or path in conflicts:
+            if new != WORKTREE:
+                out.append(FilePair(path, old_path, new_path, None, None, unmerged=True))
+                continue
+            old_bytes = _ours(repo, conflicts, path)
+        else:
+            old_bytes = _blob(repo, patch_delta.old_file.id) if old_path else None
         if new_path is None:
             new_bytes = None
         elif new == WORKTREE:
@@ -167,8 +177,9 @@ def _tree_to_worktree(repo, tree, pathspecs, suffix, flags) -> list[FilePair]:
         d.old_file.path for d in unstaged.deltas
     }
     root = repo.workdir
+    conflicts = _conflicted_paths(repo)
     out: list[FilePair] = []
-    for path in sorted(candidates):
+    for path in sorted(candidates | conflicts):
         old_path = old_of.get(path, path) if path not in deleted else path
         if not ((old_path or "").endswith(suffix) or path.endswith(suffix)):
             continue
@@ -182,7 +193,7 @@ def _tree_to_worktree(repo, tree, pathspecs, suffix, flags) -> list[FilePair]:
                 old_path = None
         new_bytes = None
         new_path: str | None = path
-        if path in deleted or path not in repo.index:
+        if path in deleted or (path not in repo.index and path not in conflicts):
             new_path = None
         else:
             try:
@@ -254,6 +265,28 @@ def _tree(repo, spec: str):
 
 def _blob(repo, oid) -> bytes:
     return repo[oid].data
+
+
+def _conflicted_paths(repo) -> set[str]:
+    conflicts = repo.index.conflicts
+    if conflicts is None:
+        return set()
+    paths = set()
+    for ancestor, ours, theirs in conflicts:
+        for entry in (ours, theirs, ancestor):
+            if entry is not None:
+                paths.add(entry.path)
+                break
+    return paths
+
+
+def _ours(repo, conflicts: set[str], path: str) -> bytes | None:
+    """Stage 2 ("ours") of a conflicted path, None if that side has no such file."""
+    try:
+        _ancestor, ours, _theirs = repo.index.conflicts[path]
+    except (KeyError, TypeError):
+        return None
+    return None if ours is None else _blob(repo, ours.id)
 
 
 __all__ = [
