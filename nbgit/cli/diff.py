@@ -141,11 +141,11 @@ def _revision_jobs(args, paths: list[str]):
 
     try:
         repo = open_repo(os.getcwd())
-    except RevisionError:
+    except RevisionError as exc:
         if len(args.args) == 2:
             missing = next(p for p in args.args if not _is_file(p))
             raise _Failure(f"{missing}: no such file") from None
-        raise _Failure("not inside a git repository (to compare two files: nbgit diff A.ipynb B.ipynb)") from None
+        raise _Failure(f"{exc} (to compare two files: nbgit diff A.ipynb B.ipynb)") from None
     revs: list[str] = []
     for arg in args.args:
         if is_revision(repo, arg):
@@ -154,12 +154,16 @@ def _revision_jobs(args, paths: list[str]):
             paths.append(arg)
         else:
             raise _Failure(f"{arg}: unknown revision or path not in the working tree")
+    import pygit2
+
     try:
         specs = [relative_pathspec(repo, p) for p in paths]
         sides = sides_for(repo, revs, cached=args.cached)
         pairs = changed_notebooks(repo, sides, specs)
     except RevisionError as exc:
         raise _Failure(str(exc)) from None
+    except (pygit2.GitError, OSError) as exc:
+        raise _Failure(f"cannot read the repository at {repo.workdir}: {exc}") from None
     config = load_config(repo.workdir)
     old_name = {"index": "index", "worktree": "work tree"}.get(sides.old, sides.old)
     new_name = {"index": "index", "worktree": "work tree"}.get(sides.new, sides.new)
