@@ -1,6 +1,6 @@
 """Cell matching: which cell of notebook ``a`` became which cell of ``b``.
 
-:func:`match_cells` pairs cells in four passes, cheapest and surest first, so
+:func:`match_cells` pairs cells in five passes, cheapest and surest first, so
 that the expensive similarity pass only ever sees the few cells left over:
 
 1. **Equal cells, in order.** Every cell is reduced to a key, the hash of its
@@ -21,9 +21,9 @@ that the expensive similarity pass only ever sees the few cells left over:
    by the Dice coefficient of the word multisets of their sources (a
    different cell type costs a factor of 0.8; different ids cost a factor of
    0.6 when the notebook's equal cells kept their ids, i.e. ids are reliable
-   there rather than regenerated), and the in-order
-   chain of candidate pairs with the largest total score is kept (a sparse
-   weighted LCS, O(K log K) with a Fenwick tree over K candidates). Pairs
+   there rather than regenerated), and the in-order chain of candidate pairs
+   with the largest total score is kept (a sparse weighted LCS, O(K log K)
+   with a Fenwick tree over K candidates). Pairs
    scoring below :data:`SIMILARITY_THRESHOLD` are never matched: such cells
    are reported as a deletion plus an insertion.
 5. **Edited and moved cells.** If few cells are still unmatched (at most
@@ -37,13 +37,14 @@ cell of the longer side only with the ``2 * WINDOW + 1`` cells of the other
 side nearest to its proportional position, so a gap costs at most
 ``(2 * WINDOW + 1) * max(n, m)`` similarity calls, and the whole pass
 ``O(WINDOW * (N + M))`` calls, never ``O(n * m)``; pass 5 adds at most
-:data:`LEFTOVER_LIMIT` calls. Each similarity call is
-linear in the two sources (token multisets are computed once per cell).
+:data:`LEFTOVER_LIMIT` calls. Each similarity call is linear in the two
+sources (token multisets are computed once per cell). Outputs take no part in
+matching: they are compared only for the final pairs.
 
 Result: pairs ``(i, j)`` sorted by ``i``; each index appears at most once.
 Unmatched cells of ``a`` are deletions, unmatched cells of ``b`` insertions;
 matched pairs outside the longest increasing run (:func:`in_order`) are moves.
-Everything is deterministic: no set or hash-seed dependent iteration order.
+The result is deterministic: nothing depends on set or hash-seed iteration order.
 """
 
 from __future__ import annotations
