@@ -2,6 +2,7 @@
 
     python benchmarks/bench_review.py                    # 200 notebooks, 40 cells each, 5 runs
     python benchmarks/bench_review.py --notebooks 50 --repeat 3
+    python benchmarks/bench_review.py --no-corpus --no-nbdime
 
 A synthetic repository (in benchmarks/.work/, ignored by git; outputs kept, no
 filter) gets N notebooks of C cells each: a markdown cell every 4th, code cells
@@ -18,6 +19,10 @@ CPU time of the command with its children, from ``getrusage``):
   nbdime's closest command (it has no HTML export; ``nbdiff-web`` is a server);
 * an in-process breakdown of ``nbgit review`` (CPU time, ``time.process_time``):
   reading and diffing, rendering the HTML page, rendering the markdown.
+
+A second change set uses real notebooks: the corpus's consecutive revisions
+(../shared/corpus/diffs, one notebook per pair) committed as base and head of a
+repository under the system temp directory.
 
 The machine is shared with other work: read the ratios, not the absolute times.
 """
@@ -193,12 +198,70 @@ def breakdown(repo: Path, repeat: int) -> dict:
     return {k: statistics.median(v) for k, v in stages.items()}
 
 
+CORPUS = Path(os.environ.get("NBGIT_CORPUS", PROJECT.parent / "shared" / "corpus"))
+
+
+def build_corpus_repo() -> Path | None:
+    """The corpus's consecutive revisions (diffs/<repo>/<n>/a.ipynb -> b.ipynb) as one change set.
+
+    Built under the system temp directory: corpus files are never copied into the project.
+    """
+    import tempfile
+
+    pairs = sorted((CORPUS / "diffs").glob("*/*/a.ipynb"))
+    if not pairs:
+        return None
+    repo = Path(tempfile.gettempdir()) / "nbgit-bench-review-corpus"
+    if (repo / ".git").is_dir() and git("tag", cwd=repo).split() == ["base", "head"]:
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    repo.mkdir(parents=True)
+    git("init", "-q", "-b", "main", cwd=repo)
+    names = []
+    for a in pairs:
+        name = f"{a.parent.parent.name}/{a.parent.name}.ipynb"
+        names.append((name, a, a.with_name("b.ipynb")))
+    for side in (1, 2):
+        for name, a, b in names:
+            target = repo / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(a if side == 1 else b, target)
+        git("add", "-A", cwd=repo)
+        git("commit", "-q", "--allow-empty", "-m", "base" if side == 1 else "head", cwd=repo)
+        git("tag", "base" if side == 1 else "head", cwd=repo)
+    return repo
+
+
+def compare(label: str, repo: Path, n: int, repeat: int, with_nbdime: bool) -> None:
+    out = WORK / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    html, md = out / f"review-{label}.html", out / f"review-{label}.md"
+    nbgit_cmd = [sys.executable, "-m", "nbgit", "review", "base..head", "--html", str(html), "--markdown", str(md), "-q"]
+    nbgit_med, nbgit_all, nbgit_cpu, _ = wall(nbgit_cmd, repo, repeat)
+    print(f"[{label}] nbgit review (html + markdown): median {nbgit_med:.2f} s wall, {nbgit_cpu:.2f} s CPU;"
+          f"  wall runs {', '.join(f'{x:.2f}' for x in nbgit_all)}")
+    print(f"  per notebook: {1000 * nbgit_med / n:.1f} ms wall")
+    text = md.read_text(encoding="utf-8")
+    print(f"  HTML page: {html.stat().st_size / 1e6:.2f} MB ({html.read_text(encoding='utf-8').count('data:image/')} pictures)")
+    print(f"  markdown: {len(text)} characters (GitHub limit 65,536); "
+          f"{'truncated' if 'Truncated to stay under' in text else 'complete'}")
+    if with_nbdime:
+        nbdiff = shutil.which("nbdiff") or str(Path(sys.executable).with_name("nbdiff"))
+        # stdout, not --out: with revisions, nbdiff's --out keeps only the last notebook's diff
+        nbdime_med, nbdime_all, nbdime_cpu, nbdime_size = wall([nbdiff, "base", "head", "--no-color"], repo, repeat)
+        print(f"[{label}] nbdime nbdiff base head (text): median {nbdime_med:.2f} s wall, {nbdime_cpu:.2f} s CPU;"
+              f"  wall runs {', '.join(f'{x:.2f}' for x in nbdime_all)}")
+        print(f"  output: {nbdime_size / 1e6:.2f} MB of text")
+        print(f"[{label}] ratio nbdime / nbgit: {nbdime_med / nbgit_med:.2f}x wall, {nbdime_cpu / nbgit_cpu:.2f}x CPU")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--notebooks", type=int, default=200)
     ap.add_argument("--cells", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-nbdime", action="store_true", help="skip the nbdime anchor")
+    ap.add_argument("--no-corpus", action="store_true", help="skip the real pairs from the corpus")
     args = ap.parse_args()
 
     t = time.perf_counter()
@@ -206,32 +269,18 @@ def main() -> int:
     print(f"repository: {repo} ({args.notebooks} notebooks x {args.cells} cells; built in {time.perf_counter() - t:.1f} s)")
     size = sum(p.stat().st_size for p in repo.rglob("*.ipynb"))
     print(f"notebooks at head: {size / 1e6:.1f} MB")
-    out = WORK / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    html, md = out / "review.html", out / "review.md"
-
-    nbgit_cmd = [sys.executable, "-m", "nbgit", "review", "base..head", "--html", str(html), "--markdown", str(md), "-q"]
-    nbgit_med, nbgit_all, nbgit_cpu, _ = wall(nbgit_cmd, repo, args.repeat)
-    print(f"nbgit review (html + markdown): median {nbgit_med:.2f} s wall, {nbgit_cpu:.2f} s CPU;"
-          f"  wall runs {', '.join(f'{x:.2f}' for x in nbgit_all)}")
-    print(f"  per notebook: {1000 * nbgit_med / args.notebooks:.1f} ms")
-    html_size, md_size = html.stat().st_size, len(md.read_text(encoding="utf-8"))
-    print(f"  HTML page: {html_size / 1e6:.2f} MB ({html.read_text(encoding='utf-8').count('data:image/')} pictures)")
-    print(f"  markdown: {md_size} characters (GitHub limit 65,536); "
-          f"{'truncated' if 'Truncated to stay under' in md.read_text(encoding='utf-8') else 'complete'}")
-
+    compare("synthetic", repo, args.notebooks, args.repeat, not args.no_nbdime)
     stages = breakdown(repo, max(1, args.repeat // 2 + 1))
-    print("  in-process CPU: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print("  in-process CPU of nbgit review: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
 
-    if not args.no_nbdime:
-        nbdiff = shutil.which("nbdiff") or str(Path(sys.executable).with_name("nbdiff"))
-        # stdout, not --out: with revisions, nbdiff's --out keeps only the last notebook's diff
-        nbdime_cmd = [nbdiff, "base", "head", "--no-color"]
-        nbdime_med, nbdime_all, nbdime_cpu, nbdime_size = wall(nbdime_cmd, repo, args.repeat)
-        print(f"nbdime nbdiff base head (text): median {nbdime_med:.2f} s wall, {nbdime_cpu:.2f} s CPU;"
-              f"  wall runs {', '.join(f'{x:.2f}' for x in nbdime_all)}")
-        print(f"  output: {nbdime_size / 1e6:.2f} MB of text")
-        print(f"ratio nbdime / nbgit: {nbdime_med / nbgit_med:.2f}x wall, {nbdime_cpu / nbgit_cpu:.2f}x CPU")
+    if not args.no_corpus:
+        real = build_corpus_repo()
+        if real is None:
+            print(f"corpus not found at {CORPUS}: real pairs skipped")
+        else:
+            n = len(list((CORPUS / "diffs").glob("*/*/a.ipynb")))
+            print(f"\nreal pairs: {n} consecutive revisions from {CORPUS / 'diffs'} as one change set")
+            compare("corpus", real, n, args.repeat, not args.no_nbdime)
     return 0
 
 
