@@ -458,3 +458,12 @@ def test_sync_of_an_unpaired_notebook_says_how_to_pair_it(paired):
     assert proc.returncode == 2 and b"other.ipynb: not paired (run `nbgit pair other.ipynb`)" in proc.stderr
     assert sources(paired.read("nb.ipynb"))[1] == "x = 2\nprint(x)"  # the named pair was still synced
     assert run(paired, "sync", "--check").returncode == 0  # and recorded
+
+
+def test_sync_with_nothing_to_do_never_imports_jupytext(paired):
+    run(paired, "sync")
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "nbgit", "sync"], cwd=paired.path, capture_output=True)
+    assert proc.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if "|" in line}
+    assert "nbgit.pair.sync" in imported
+    assert not {m for m in imported if m.startswith(("jupytext", "nbformat"))}
