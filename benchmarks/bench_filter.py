@@ -13,10 +13,14 @@ Three parts, all in one run on one machine:
    * ``nbgit``: set up with ``nbgit install`` (the long-running ``filter.nbgit.process``).
 
    With a filter the notebooks are committed clean (``git add`` runs the filter), so the committed
-   blob is clean and the work tree keeps its outputs: the state of a real repository. Each
-   repetition touches every notebook (new mtime, same bytes) and times one ``git status``;
-   repetitions of the three tools are interleaved and the median is reported, with ratios.
-   HOME is a fresh folder under benchmarks/.work/ and GIT_CONFIG_NOSYSTEM=1.
+   blob is clean and the work tree keeps its outputs: the state of a real repository. (For
+   nbstripout the set-up strips copies with one batch ``nbstripout FILES...`` call instead of
+   one process per file; every timed run uses its real filter and must find the tree clean.)
+   Each repetition touches every notebook (new mtime, same bytes) and times one ``git status``,
+   wall clock and CPU (user+sys of git and the filter processes it starts); repetitions of the
+   three tools are interleaved and medians are reported, with ratios. N = 5, 50 and 500 by
+   default; nbstripout is timed 3 times at N <= 50 and once above (one run at N=500 takes
+   minutes). HOME is a fresh folder under benchmarks/.work/ and GIT_CONFIG_NOSYSTEM=1.
 
 2. Clean throughput (MB/s) of ``nbgit.notebook.clean.clean_bytes`` in-process, on notebooks with
    outputs and on already clean ones, against ``json.loads`` alone and against
@@ -100,6 +104,29 @@ def nbstripout_venv(env: dict) -> Path:
         print(f"creating {venv} ({python3} -m venv; pip install nbstripout) ...", flush=True)
         run([python3, "-m", "venv", str(venv)], WORK, env)
         run([str(venv / "bin" / "pip"), "install", "-q", "nbstripout"], WORK, env)
+    return venv
+
+
+def nbgit_venv(env: dict) -> Path:
+    """nbgit installed the way a user has it: `pip install` of this tree (not editable) in its own venv.
+
+    Rebuilt at every call (the tree may have changed); built from a copy so that no build/ folder
+    is left in the project.
+    """
+    venv = WORK / "nbgit-venv"
+    src = WORK / "nbgit-src"
+    for path in (venv, src):
+        if path.exists():
+            shutil.rmtree(path)
+    src.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(PROJECT / name, src / name)
+    shutil.copytree(PROJECT / "nbgit", src / "nbgit", ignore=shutil.ignore_patterns("__pycache__"))
+    python3 = shutil.which("python3") or sys.executable
+    print(f"creating {venv} ({python3} -m venv; pip install <copy of this tree>) ...", flush=True)
+    run([python3, "-m", "venv", str(venv)], WORK, env)
+    run([str(venv / "bin" / "pip"), "install", "-q", str(src)], WORK, env)
+    shutil.rmtree(src)
     return venv
 
 
@@ -428,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reps", type=int, default=None, help="timed git status runs per tool (default 7; --quick 3)")
     p.add_argument("--stripout-reps", type=int, default=None, help="repetitions for nbstripout (default 3 at N<=50, 1 above: one run at N=500 takes minutes; --quick 1)")
     p.add_argument("--nbgit-python", default=default_nbgit_python(), help="interpreter that runs `nbgit install` (default /work/venv/bin/python if present, else this one)")
+    p.add_argument("--regular-install", action="store_true",
+                   help="use nbgit pip-installed (not editable) in its own venv under benchmarks/.work/ instead of --nbgit-python")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of none,nbstripout,nbgit (default: all)")
     p.add_argument("--only", choices=("status", "throughput", "startup"), help="run one part only")
     p.add_argument("--profile", type=int, metavar="N", help="profile the filter protocol in-process on N notebooks and stop")
@@ -446,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
     env = git_env(home)
     venv = nbstripout_venv(env)
+    if args.regular_install:
+        args.nbgit_python = str(nbgit_venv(env) / "bin" / "python")
     stripout_version = run([str(venv / "bin" / "python"), "-m", "pip", "show", "nbstripout"], WORK, env).stdout.decode()
     stripout_version = next((ln.split(":", 1)[1].strip() for ln in stripout_version.splitlines() if ln.startswith("Version:")), "?")
     git_version = run(["git", "--version"], WORK, env).stdout.decode().strip()
