@@ -229,3 +229,14 @@ def test_nbformat3_is_refused_with_a_reason():
     with pytest.raises(ConversionError, match="nbformat 3"):
         render({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}, "py:percent")
 
+
+
+def test_round_trip_issue_names_the_cell_jupytext_would_change():
+    from nbgit.pair.convert import render, round_trip_issue
+
+    nb = _paired()
+    assert round_trip_issue(nb, "py:percent", render(nb, "py:percent")) is None
+    lossy = render(nb, "py:percent").replace(b"y = x + 1", b"y = x + 2")  # as if jupytext misread cell 3
+    assert "cell 3" in round_trip_issue(nb, "py:percent", lossy)
+    fewer = render(nb, "py:percent").split(b"# %%\ny = x")[0]
+    assert "reads back 2 cells for 3" in round_trip_issue(nb, "py:percent", fewer)

@@ -467,3 +467,4 @@ def test_sync_with_nothing_to_do_never_imports_jupytext(paired):
     imported = {line.split("|")[-1].strip() for line in proc.stderr.decode().splitlines() if "|" in line}
     assert "nbgit.pair.sync" in imported
     assert not {m for m in imported if m.startswith(("jupytext", "nbformat"))}
+

@@ -200,3 +200,21 @@ def new_notebook(data: bytes, fmt: str) -> dict:
         if not jt:
             nb["metadata"].pop("jupytext")
     return nb
+
+
+def round_trip_issue(nb: dict, fmt: str, text: bytes) -> str | None:
+    """Where carrying the unedited text back would change the notebook (jupytext's limits), or None."""
+    try:
+        carried = carry_text(text, fmt, nb)["cells"]
+    except ConversionError as exc:
+        return str(exc)
+    old = nb.get("cells", [])
+    if fmt.startswith("py:light"):  # an extra empty cell after a cell ending in blank lines is harmless
+        carried = [c for c in carried if _joined(c.get("source")).strip()]
+        old = [c for c in old if _joined(c.get("source")).strip()]
+    for i, (a, b) in enumerate(zip(carried, old)):
+        if a != b:
+            return f"jupytext's {fmt} does not round-trip cell {i + 1} exactly; an edit in the text file may change it"
+    if len(carried) != len(old):
+        return f"jupytext's {fmt} reads back {len(carried)} cells for {len(old)}; an edit in the text file may change them"
+    return None

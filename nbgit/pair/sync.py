@@ -331,8 +331,15 @@ def pair_notebook(ipynb_path: str, fmt: str, stores: Stores, check: bool = False
             _replace(ipynb_path, data, new_data)
         store = stores.for_notebook(ipynb_path)
         store.put(ipynb_path, _keyed(Files(pair, new_data, text).record(), store.key(pair.text)))
+        notes = []
         if existing is not None and os.path.abspath(existing.text_path) != spec.text_path:
-            outcome.problem = f"note: {_rel(existing.text_path)} is no longer paired with it (delete it if unused)"
+            notes.append(f"note: {_rel(existing.text_path)} is no longer paired with it (delete it if unused)")
+        from nbgit.pair.convert import round_trip_issue
+
+        issue = round_trip_issue(new_nb, fmt, new_files.rendered)
+        if issue:
+            notes.append(f"note: {_rel(ipynb_path)}: {issue}")
+        outcome.problem = "\n".join(notes) or None
         return outcome
     except PairError as exc:
         return Outcome(pair, Action.NOTHING, problem=f"{_rel(exc.path)}: {exc.reason}", error=True)
