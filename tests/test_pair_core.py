@@ -117,19 +117,23 @@ def test_decide_without_record_never_guesses():
     assert decide(_sides(text=False), has_record=False) is Action.TO_TEXT
 
 
-def test_decide_use_picks_a_side_only_where_they_differ():
+def test_decide_use_settles_only_what_would_be_refused():
     assert decide(_sides(True, True), True, use="text") is Action.TO_IPYNB
     assert decide(_sides(True, True), True, use="ipynb") is Action.TO_TEXT
     assert decide(_sides(in_sync=False), False, use="text") is Action.TO_IPYNB
     assert decide(_sides(True, True, in_sync=True), True, use="text") is Action.RECORD
     assert decide(_sides(), True, use="ipynb") is Action.NOTHING
+    assert decide(_sides(ipynb_changed=True), True, use="text") is Action.TO_TEXT  # the notebook edit is kept
+    assert decide(_sides(text_changed=True), True, use="ipynb") is Action.TO_IPYNB
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.sampled_from([None, "ipynb", "text"]))
 def test_decide_never_overwrites_a_changed_side_unasked(ipynb_changed, text_changed, in_sync, has_record, use):
     action = decide(_sides(ipynb_changed, text_changed, in_sync), has_record, use)
-    if use is None:
+    without = decide(_sides(ipynb_changed, text_changed, in_sync), has_record)
+    if use is None or without not in (Action.CONFLICT, Action.UNKNOWN):
+        assert action is without  # --use changes only what would be refused
         # a side is overwritten only if it is as recorded (or the sides already agree)
         if action is Action.TO_TEXT:
             assert has_record and not text_changed
@@ -137,6 +141,8 @@ def test_decide_never_overwrites_a_changed_side_unasked(ipynb_changed, text_chan
             assert has_record and not ipynb_changed
         if action is Action.RECORD:
             assert in_sync
+    else:
+        assert action is (Action.TO_TEXT if use == "ipynb" else Action.TO_IPYNB)
 
 
 # --- cell matching ------------------------------------------------------------------------------

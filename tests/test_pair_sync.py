@@ -468,3 +468,15 @@ def test_sync_with_nothing_to_do_never_imports_jupytext(paired):
     assert "nbgit.pair.sync" in imported
     assert not {m for m in imported if m.startswith(("jupytext", "nbformat"))}
 
+
+
+def test_use_without_path_settles_conflicts_only(paired):
+    paired.write("b.ipynb", make_nb("b = 1"))
+    run(paired, "pair", "b.ipynb")
+    edit_py(paired, "x = 1", "x = 'py'")
+    edit_ipynb_source(paired, 2, "y = 'ipynb'")  # nb: a conflict
+    edit_ipynb_source(paired, 1, "b = 'notebook edit'", name="b.ipynb")  # b: only the notebook changed
+    run(paired, "sync", "--use", "py")
+    assert sources(paired.read("nb.ipynb"))[1:] == ["x = 'py'\nprint(x)", "y = x * 2"]
+    assert sources(paired.read("b.ipynb"))[1] == "b = 'notebook edit'"  # kept, and carried to b.py
+    assert b"b = 'notebook edit'" in paired.read("b.py")

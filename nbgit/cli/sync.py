@@ -38,7 +38,8 @@ def main(argv: list[str]) -> int:
         "--use",
         metavar="SIDE",
         choices=("ipynb", "py", "md", "text"),
-        help="the side that wins where the two differ: ipynb, or the text file (py, md or text)",
+        help="settle conflicts (and pairs without a record that differ): ipynb, or the text file "
+        "(py, md or text) wins; pairs where only one side changed sync as usual",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("--hook", action="store_true", help="run from a git hook: quiet, never pairs new notebooks, does "

@@ -122,10 +122,12 @@ class Sides:
 def decide(sides: Sides, has_record: bool, use: str | None = None) -> Action:
     """Which way to sync one pair.
 
-    ``use`` is ``"ipynb"`` or ``"text"`` when the user chose a side
-    (``--use``): that side wins whenever the two differ. Without it, a side is
-    carried over only if the other side is as it was at the last sync, so an
-    edit is never overwritten by an older state of the other file.
+    A side is carried over only if the other side is as it was at the last
+    sync, so an edit is never overwritten by an older state of the other file.
+    ``use`` is ``"ipynb"`` or ``"text"`` when the user chose a side (``--use``)
+    and settles only what is otherwise refused (a conflict, or different sides
+    without a record): a pair where one side changed is synced as usual, so a
+    repository-wide ``--use`` cannot overwrite an edit nobody asked to drop.
     """
     if not sides.ipynb_exists and not sides.text_exists:
         return Action.NOTHING
@@ -133,13 +135,13 @@ def decide(sides: Sides, has_record: bool, use: str | None = None) -> Action:
         return Action.TO_IPYNB
     if not sides.text_exists:
         return Action.TO_TEXT
-    if use is not None:
-        if not has_record or sides.ipynb_changed() or sides.text_changed():
-            if sides.in_sync():
-                return Action.RECORD
-        else:
-            return Action.NOTHING
+    action = _by_content(sides, has_record)
+    if use is not None and action in (Action.CONFLICT, Action.UNKNOWN):
         return Action.TO_TEXT if use == "ipynb" else Action.TO_IPYNB
+    return action
+
+
+def _by_content(sides: Sides, has_record: bool) -> Action:
     if not has_record:
         return Action.RECORD if sides.in_sync() else Action.UNKNOWN
     ipynb_changed = sides.ipynb_changed()
