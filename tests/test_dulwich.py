@@ -139,7 +139,7 @@ def test_dulwich_never_reads_the_filters_stderr(nbrepo, tmp_path):
     nbrepo.write("a.ipynb", DIRTY)
     proc = subprocess.Popen([sys.executable, "-c", ADD, str(nbrepo.path), str(nbrepo.path / "a.ipynb")])
     try:
-        proc.wait(timeout=8)
+        proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         hung = True
     else:

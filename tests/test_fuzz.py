@@ -29,7 +29,7 @@ from nbgit.notebook.config import DEFAULT_CONFIG, Config
 from nbgit.notebook.io import NotebookError
 
 DEADLINE = 20.0  # seconds per call: generous for a loaded machine, short of a hang
-FUZZ = settings(max_examples=int(os.environ.get("NBGIT_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(max_examples=int(os.environ.get("NBGIT_FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 def call_with_deadline(fn, *args):

@@ -8,10 +8,10 @@ Each test drives a real repository and checks the same invariants:
   and the user can resolve; an abort gives the original bytes back;
 * the repository is consistent afterwards (``git fsck``).
 
-Operations that merge (stash pop, rebase, cherry-pick, revert, merge) run twice,
-``text`` (only ``filter=nbgit``: git's own text merge of cleaned JSON) and
-``nbgit`` (the full install, with the cell-aware merge driver when this nbgit
-has one): what must hold for both is asserted for both.
+Operations that merge run with the full install (``nbgit``: the cell-aware merge
+driver when this nbgit has one); the conflict cases (stash pop, rebase, cherry-pick)
+run a second time as ``text`` (only ``filter=nbgit``: git's own text merge of the
+cleaned JSON): what must hold for both is asserted for both.
 """
 
 from __future__ import annotations
@@ -120,13 +120,24 @@ def setup_repo(repo: Repo, mode: str = "text") -> Repo:
     return repo
 
 
+def _mode_repo(repo: Repo, mode: str) -> Repo:
+    if mode == "nbgit" and not available("merge-driver"):
+        pytest.skip("this nbgit has no merge driver yet")
+    setup_repo(repo, mode)
+    repo.mode = mode
+    return repo
+
+
 @pytest.fixture(params=MERGE_MODES)
 def mrepo(request, repo) -> Repo:
-    if request.param == "nbgit" and not available("merge-driver"):
-        pytest.skip("this nbgit has no merge driver yet")
-    setup_repo(repo, request.param)
-    repo.mode = request.param
-    return repo
+    """Both modes: for the conflict cases, where git's text merge and the driver differ."""
+    return _mode_repo(repo, request.param)
+
+
+@pytest.fixture
+def nrepo(repo) -> Repo:
+    """The full install (the driver when this nbgit has one, else text merges): what users have."""
+    return _mode_repo(repo, "nbgit" if available("merge-driver") else "text")
 
 
 @pytest.fixture
@@ -347,20 +358,20 @@ def base_commit(repo: Repo, name: str = "nb.ipynb") -> None:
     repo.commit("base", name)
 
 
-def test_stash_push_pop_clean(mrepo):
-    base_commit(mrepo)
-    mrepo.write("nb.ipynb", nb_bytes(edited(1, "stashed = 1\n"), tag="run"))
-    mrepo.git("stash", "push", "-q")
-    assert mrepo.read("nb.ipynb") == clean_bytes(nb_bytes(SOURCES))
-    mrepo.write("nb.ipynb", nb_bytes(edited(4, "committed = 1\n")))
-    mrepo.commit("other cell", "nb.ipynb")
-    mrepo.git("stash", "pop", "-q")  # edits in different cells: merges
-    srcs = sources_of(mrepo.read("nb.ipynb"))
+def test_stash_push_pop_clean(nrepo):
+    base_commit(nrepo)
+    nrepo.write("nb.ipynb", nb_bytes(edited(1, "stashed = 1\n"), tag="run"))
+    nrepo.git("stash", "push", "-q")
+    assert nrepo.read("nb.ipynb") == clean_bytes(nb_bytes(SOURCES))
+    nrepo.write("nb.ipynb", nb_bytes(edited(4, "committed = 1\n")))
+    nrepo.commit("other cell", "nb.ipynb")
+    nrepo.git("stash", "pop", "-q")  # edits in different cells: merges
+    srcs = sources_of(nrepo.read("nb.ipynb"))
     assert srcs[1] == "stashed = 1\n" and srcs[4] == "committed = 1\n"
-    assert mrepo.out("stash", "list") == ""
-    mrepo.commit("after pop", "nb.ipynb")
-    assert_clean_tree(mrepo)
-    assert_consistent(mrepo)
+    assert nrepo.out("stash", "list") == ""
+    nrepo.commit("after pop", "nb.ipynb")
+    assert_clean_tree(nrepo)
+    assert_consistent(nrepo)
 
 
 def test_stash_pop_with_conflict_keeps_the_stash(mrepo):
@@ -395,14 +406,14 @@ def branches_editing(repo: Repo, main_cell: int, feature_cell: int, *, main_text
     repo.commit("main", "nb.ipynb")
 
 
-def test_rebase_without_conflict(mrepo):
-    branches_editing(mrepo, 0, 5)
-    mrepo.git("checkout", "-q", "feature")
-    mrepo.git("rebase", "-q", "main")
-    srcs = sources_of(mrepo.read("nb.ipynb"))
+def test_rebase_without_conflict(nrepo):
+    branches_editing(nrepo, 0, 5)
+    nrepo.git("checkout", "-q", "feature")
+    nrepo.git("rebase", "-q", "main")
+    srcs = sources_of(nrepo.read("nb.ipynb"))
     assert srcs[0] == "main edit\n" and srcs[5] == "feature edit\n"
-    assert_clean_tree(mrepo)
-    assert_quiet(mrepo)
+    assert_clean_tree(nrepo)
+    assert_quiet(nrepo)
 
 
 def test_rebase_conflict_continue_and_abort(mrepo):
@@ -427,49 +438,49 @@ def test_rebase_conflict_continue_and_abort(mrepo):
     assert_consistent(mrepo)
 
 
-def test_interactive_rebase_squash_and_drop(mrepo):
-    base_commit(mrepo)
-    mrepo.git("checkout", "-q", "-b", "topic")
+def test_interactive_rebase_squash_and_drop(nrepo):
+    base_commit(nrepo)
+    nrepo.git("checkout", "-q", "-b", "topic")
     for i, msg in enumerate(["one", "two", "three"]):
-        mrepo.write("nb.ipynb", nb_bytes(edited(i, f"{msg} = {i}\n", sources_of(mrepo.read("nb.ipynb")) if i else SOURCES), tag=msg))
-        mrepo.commit(msg, "nb.ipynb")
+        nrepo.write("nb.ipynb", nb_bytes(edited(i, f"{msg} = {i}\n", sources_of(nrepo.read("nb.ipynb")) if i else SOURCES), tag=msg))
+        nrepo.commit(msg, "nb.ipynb")
     # squash "two" into "one", drop "three" (a later cell: no conflict)
     editor = "sed -i -e '2s/^pick/squash/' -e '3s/^pick/drop/'"
-    mrepo.git("rebase", "-q", "-i", "main", env={"GIT_SEQUENCE_EDITOR": editor, "GIT_EDITOR": "true"})
-    assert mrepo.out("rev-list", "--count", "main..HEAD").strip() == "1"
-    srcs = sources_of(mrepo.blob("HEAD:nb.ipynb"))
+    nrepo.git("rebase", "-q", "-i", "main", env={"GIT_SEQUENCE_EDITOR": editor, "GIT_EDITOR": "true"})
+    assert nrepo.out("rev-list", "--count", "main..HEAD").strip() == "1"
+    srcs = sources_of(nrepo.blob("HEAD:nb.ipynb"))
     assert srcs[:3] == ["one = 0\n", "two = 1\n", SOURCES[2]]
-    assert_clean_tree(mrepo)
-    assert_quiet(mrepo)
+    assert_clean_tree(nrepo)
+    assert_quiet(nrepo)
 
 
-def test_interactive_rebase_reorder_with_conflict(mrepo):
-    base_commit(mrepo)
-    mrepo.git("checkout", "-q", "-b", "topic")
-    mrepo.write("nb.ipynb", nb_bytes(edited(3, "first\n")))
-    mrepo.commit("first", "nb.ipynb")
-    mrepo.write("nb.ipynb", nb_bytes(edited(3, "second\n")))
-    mrepo.commit("second", "nb.ipynb")
+def test_interactive_rebase_reorder_with_conflict(nrepo):
+    base_commit(nrepo)
+    nrepo.git("checkout", "-q", "-b", "topic")
+    nrepo.write("nb.ipynb", nb_bytes(edited(3, "first\n")))
+    nrepo.commit("first", "nb.ipynb")
+    nrepo.write("nb.ipynb", nb_bytes(edited(3, "second\n")))
+    nrepo.commit("second", "nb.ipynb")
     editor = "sed -i -n -e '1h' -e '2{p;g;p}'"  # swap the two picks: "second" no longer applies cleanly
-    proc = mrepo.git("rebase", "-i", "main", check=False, env={"GIT_SEQUENCE_EDITOR": editor, "GIT_EDITOR": "true"})
+    proc = nrepo.git("rebase", "-i", "main", check=False, env={"GIT_SEQUENCE_EDITOR": editor, "GIT_EDITOR": "true"})
     assert proc.returncode != 0
-    assert conflicted(mrepo) == ["nb.ipynb"]
-    mrepo.git("rebase", "--abort")
-    assert sources_of(mrepo.blob("HEAD:nb.ipynb"))[3] == "second\n"
-    assert_quiet(mrepo)
+    assert conflicted(nrepo) == ["nb.ipynb"]
+    nrepo.git("rebase", "--abort")
+    assert sources_of(nrepo.blob("HEAD:nb.ipynb"))[3] == "second\n"
+    assert_quiet(nrepo)
 
 
-def test_cherry_pick_and_revert(mrepo):
-    branches_editing(mrepo, 0, 4)
-    pick = mrepo.out("rev-parse", "feature").strip()
-    mrepo.git("cherry-pick", pick)
-    srcs = sources_of(mrepo.read("nb.ipynb"))
+def test_cherry_pick_and_revert(nrepo):
+    branches_editing(nrepo, 0, 4)
+    pick = nrepo.out("rev-parse", "feature").strip()
+    nrepo.git("cherry-pick", pick)
+    srcs = sources_of(nrepo.read("nb.ipynb"))
     assert srcs[0] == "main edit\n" and srcs[4] == "feature edit\n"
-    mrepo.git("revert", "--no-edit", "HEAD~1")  # revert main's edit of cell 0
-    srcs = sources_of(mrepo.blob("HEAD:nb.ipynb"))
+    nrepo.git("revert", "--no-edit", "HEAD~1")  # revert main's edit of cell 0
+    srcs = sources_of(nrepo.blob("HEAD:nb.ipynb"))
     assert srcs[0] == SOURCES[0] and srcs[4] == "feature edit\n"
-    assert_clean_tree(mrepo)
-    assert_quiet(mrepo)
+    assert_clean_tree(nrepo)
+    assert_quiet(nrepo)
 
 
 def test_cherry_pick_conflict(mrepo):
@@ -483,54 +494,54 @@ def test_cherry_pick_conflict(mrepo):
     assert sources_of(mrepo.read("nb.ipynb"))[3] == "main edit\n"
 
 
-def test_merge_squash(mrepo):
-    branches_editing(mrepo, 1, 3)
-    mrepo.git("checkout", "-q", "feature")
-    mrepo.write("nb.ipynb", nb_bytes(edited(5, "second feature commit\n", sources_of(mrepo.read("nb.ipynb")))))
-    mrepo.commit("feature 2", "nb.ipynb")
-    mrepo.git("checkout", "-q", "main")
-    mrepo.git("merge", "--squash", "feature")
-    mrepo.git("commit", "-qm", "squashed")
-    srcs = sources_of(mrepo.blob("HEAD:nb.ipynb"))
+def test_merge_squash(nrepo):
+    branches_editing(nrepo, 1, 3)
+    nrepo.git("checkout", "-q", "feature")
+    nrepo.write("nb.ipynb", nb_bytes(edited(5, "second feature commit\n", sources_of(nrepo.read("nb.ipynb")))))
+    nrepo.commit("feature 2", "nb.ipynb")
+    nrepo.git("checkout", "-q", "main")
+    nrepo.git("merge", "--squash", "feature")
+    nrepo.git("commit", "-qm", "squashed")
+    srcs = sources_of(nrepo.blob("HEAD:nb.ipynb"))
     assert srcs[1] == "main edit\n" and srcs[3] == "feature edit\n" and srcs[5] == "second feature commit\n"
-    assert mrepo.out("rev-list", "--count", "HEAD").strip() == "4"  # nbgit, base, main, squash
-    assert_clean_tree(mrepo)
-    assert_quiet(mrepo)
+    assert nrepo.out("rev-list", "--count", "HEAD").strip() == "4"  # nbgit, base, main, squash
+    assert_clean_tree(nrepo)
+    assert_quiet(nrepo)
 
 
 @pytest.mark.parametrize("deleted_on", ["main", "feature"])
-def test_deleted_on_one_side(mrepo, deleted_on):
-    base_commit(mrepo)
-    mrepo.git("checkout", "-q", "-b", "feature")
+def test_deleted_on_one_side(nrepo, deleted_on):
+    base_commit(nrepo)
+    nrepo.git("checkout", "-q", "-b", "feature")
     if deleted_on == "feature":
-        mrepo.git("rm", "-q", "nb.ipynb")
-        mrepo.git("commit", "-qm", "delete")
+        nrepo.git("rm", "-q", "nb.ipynb")
+        nrepo.git("commit", "-qm", "delete")
     else:
-        mrepo.write("nb.ipynb", nb_bytes(edited(0, "kept edit\n")))
-        mrepo.commit("edit", "nb.ipynb")
-    mrepo.git("checkout", "-q", "main")
+        nrepo.write("nb.ipynb", nb_bytes(edited(0, "kept edit\n")))
+        nrepo.commit("edit", "nb.ipynb")
+    nrepo.git("checkout", "-q", "main")
     if deleted_on == "main":
-        mrepo.git("rm", "-q", "nb.ipynb")
-        mrepo.git("commit", "-qm", "delete")
+        nrepo.git("rm", "-q", "nb.ipynb")
+        nrepo.git("commit", "-qm", "delete")
     else:
-        mrepo.write("nb.ipynb", nb_bytes(edited(0, "kept edit\n")))
-        mrepo.commit("edit", "nb.ipynb")
-    proc = mrepo.git("merge", "feature", check=False)
+        nrepo.write("nb.ipynb", nb_bytes(edited(0, "kept edit\n")))
+        nrepo.commit("edit", "nb.ipynb")
+    proc = nrepo.git("merge", "feature", check=False)
     assert proc.returncode == 1
     assert b"CONFLICT (modify/delete)" in proc.stdout
-    assert conflicted(mrepo) == ["nb.ipynb"]
+    assert conflicted(nrepo) == ["nb.ipynb"]
     # git leaves the edited side in the work tree: ours untouched (outputs and all), or theirs, clean
-    data = mrepo.read("nb.ipynb")
+    data = nrepo.read("nb.ipynb")
     assert sources_of(data)[0] == "kept edit\n"
     if deleted_on == "feature":
         assert data == nb_bytes(edited(0, "kept edit\n"))
     else:
         assert_clean_blob(data)
-    mrepo.git("add", "nb.ipynb")
-    mrepo.git("commit", "-qm", "keep the edit", env={"GIT_EDITOR": "true"})
-    assert sources_of(mrepo.blob("HEAD:nb.ipynb"))[0] == "kept edit\n"
-    assert_clean_tree(mrepo)
-    assert_consistent(mrepo)
+    nrepo.git("add", "nb.ipynb")
+    nrepo.git("commit", "-qm", "keep the edit", env={"GIT_EDITOR": "true"})
+    assert sources_of(nrepo.blob("HEAD:nb.ipynb"))[0] == "kept edit\n"
+    assert_clean_tree(nrepo)
+    assert_consistent(nrepo)
 
 
 # --- worktrees, sparse checkout, submodules -------------------------------------------------
