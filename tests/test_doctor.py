@@ -243,3 +243,14 @@ def test_help():
     assert proc.returncode == 0 and b"exit status" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "nbgit", "renormalize", "--help"], capture_output=True)
     assert proc.returncode == 0 and b"git add --renormalize" in proc.stdout
+
+
+def test_attributes_only_in_a_subfolder(repo):
+    """Notebooks routed to nbgit by a .gitattributes below the root: the filter is still smoke-tested."""
+    repo.nbgit("install", "--attributes", str(repo.path / "work" / ".gitattributes"), check=False)  # warns: not at the root
+    repo.write("work/nb.ipynb", jupyter_bytes(dirty_notebook()))
+    repo.commit("sub")
+    assert findings(repo) == (0, [])
+    repo.git("config", "filter.nbgit.process", f"{sys.executable} -m nbgit filter-process --bogus")
+    code, found = findings(repo)
+    assert code == 1 and has(found, "error", "git cannot run nbgit's filter")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import shlex
 import shutil
 import subprocess
@@ -562,11 +563,13 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
     config = _check_config(report, nbgit_entries, notebook_attrs)
     _check_git_version(report, version, "merge.nbgit.driver" in config)
     runnable = _check_interpreters(report, config, root)
-    if runnable and notebook_attrs[probe].get("filter") == "nbgit" and (
-        "filter.nbgit.process" in config or "filter.nbgit.clean" in config
-    ):
-        _check_filter_runs(report, PROBE, root, nbgit_config)
     routed = [n for n in notebooks if notebook_attrs[n[2]].get("filter") == "nbgit"]
+    # the smoke test needs a path the attributes route to nbgit: the root, or beside a tracked notebook
+    probe_path = PROBE if notebook_attrs[probe].get("filter") == "nbgit" else None
+    if probe_path is None and routed:
+        probe_path = posixpath.join(posixpath.dirname(routed[0][2]), PROBE)
+    if runnable and probe_path and ("filter.nbgit.process" in config or "filter.nbgit.clean" in config):
+        _check_filter_runs(report, probe_path, root, nbgit_config)
     not_routed = sorted(p for _, _, p in notebooks if notebook_attrs[p].get("filter") != "nbgit")
     if routed and not_routed:
         report.add(
