@@ -680,3 +680,60 @@ def test_100mb_notebook_memory_stays_bounded(frepo, tmp_path):
     assert_clean_blob(frepo.blob(":big.ipynb"))
     assert peak < 6 * size, f"filter peak RSS {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB notebook"
     assert peak > size, "the measurement did not see the filter process"  # the test can fail
+
+
+def test_pkt_reader_holds_at_most_two_copies(tmp_path):
+    """The request's packets are joined once: chunks + joined bytes, never more (tracemalloc)."""
+    import io
+    import tracemalloc
+
+    from nbgit.git.pktline import MAX_PACKET_DATA, PktReader
+
+    size = 20_000_000
+    payload = b"x" * MAX_PACKET_DATA
+    n = size // MAX_PACKET_DATA
+    stream = io.BytesIO((b"%04x" % (MAX_PACKET_DATA + 4) + payload) * n + b"0000")
+    del payload
+    tracemalloc.start()
+    try:
+        data = PktReader(stream).read_content()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(data) == n * MAX_PACKET_DATA
+    assert peak < 2.2 * len(data), f"reader peak {peak / len(data):.2f}x the content"
+
+
+def test_filter_request_memory_in_process(tmp_path):
+    """A whole clean request in-process: packets, joined bytes, decoded text and parsed
+    notebook are the only copies (< 4x the notebook, measured with tracemalloc)."""
+    import io
+    import tracemalloc
+
+    from nbgit.git.filter import serve
+    from nbgit.git.pktline import MAX_PACKET_DATA
+    from nbgit.notebook.config import DEFAULT_CONFIG
+
+    path = tmp_path / "big.ipynb"
+    size = write_large_notebook(path, 20_000_000)
+    data = path.read_bytes()
+
+    def pkt(b: bytes) -> bytes:
+        return b"%04x" % (len(b) + 4) + b
+
+    stream = io.BytesIO(
+        pkt(b"git-filter-client\n") + pkt(b"version=2\n") + b"0000" + pkt(b"capability=clean\n") + b"0000"
+        + pkt(b"command=clean\n") + pkt(b"pathname=big.ipynb\n") + b"0000"
+        + b"".join(pkt(data[i : i + MAX_PACKET_DATA]) for i in range(0, len(data), MAX_PACKET_DATA)) + b"0000"
+    )
+    del data
+    out = io.BytesIO()
+    tracemalloc.start()
+    try:
+        code = serve(stream, out, io.StringIO(), loader=lambda: DEFAULT_CONFIG)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0 and b"status=success" in out.getvalue()
+    assert len(out.getvalue()) < size / 100
+    assert peak < 4 * size, f"filter request peak {peak / size:.2f}x the notebook"
