@@ -598,7 +598,10 @@ def test_submodule_holding_notebooks(frepo, tmp_path):
     # git config is per repository: a submodule clone has no nbgit drivers until installed there
     doctor = inner.nbgit("doctor", check=False)
     assert doctor.returncode == 1 and b"drivers not installed in this clone" in doctor.stdout
+    doctor = frepo.nbgit("doctor", check=False)  # the superproject's doctor says it too
+    assert doctor.returncode == 1 and b"submodule sub: its attributes route notebooks to nbgit" in doctor.stdout
     inner.nbgit("install", "--info")  # this clone only: leaves the committed .gitattributes alone
+    assert b"submodule sub" not in frepo.nbgit("doctor", check=False).stdout
     inner.write("inner.ipynb", nb_bytes(edited(0, "sub edit\n"), tag="sub"))
     inner.commit("sub edit", "inner.ipynb")
     assert_clean_tree(inner)

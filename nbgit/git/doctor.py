@@ -467,6 +467,33 @@ def _check_gitattributes_committed(report: Report, root: str) -> None:
         )
 
 
+def _check_submodules(report: Report, root: str) -> None:
+    """Checked-out submodules whose attributes route notebooks to nbgit but whose clone has no
+    filter.nbgit config (git config is per clone; a global install covers them)."""
+    if not os.path.exists(os.path.join(root, ".gitmodules")):
+        return
+    out = _run(["config", "--file", ".gitmodules", "-z", "--get-regexp", r"^submodule\..*\.path$"], root)
+    if out.returncode != 0:
+        return
+    from nbgit.git.install import PROBE
+
+    for rec in out.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        path = rec.partition("\n")[2]
+        sub = os.path.join(root, path)
+        if not path or not os.path.exists(os.path.join(sub, ".git")):
+            continue  # not checked out
+        attrs = _run(["check-attr", "filter", "--", PROBE], sub)
+        routed = attrs.returncode == 0 and attrs.stdout.decode("utf-8", "replace").strip().endswith(": filter: nbgit")
+        has_config = _run(["config", "--get-regexp", r"^filter\.nbgit\.(process|clean)$"], sub).stdout.strip()
+        if routed and not has_config:
+            report.add(
+                ERROR,
+                f"submodule {path}: its attributes route notebooks to nbgit but the submodule's clone has no "
+                "filter.nbgit config (git config is per clone)",
+                f"(cd {shlex.quote(path)} && nbgit install --info), or nbgit install --global",
+            )
+
+
 def _cat_blobs(blobs: list[str], cwd: str) -> Iterable[bytes]:
     """Yield the contents of ``blobs`` in order, through one ``git cat-file --batch``."""
     proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -579,6 +606,7 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
         )
     _check_other_tools(report, root, gitdir, notebook_attrs, other_entries, nbgit_config)
     _check_gitattributes_committed(report, root)
+    _check_submodules(report, root)
 
     if content and nbgit_config is not None and routed:
         unclean, unreadable = find_unclean(routed, root, nbgit_config, progress)
