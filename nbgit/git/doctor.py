@@ -19,8 +19,15 @@ the repository's nbgit config. The checks, in order:
 5. Other tools: nbstripout / nbdime / jupytext settings in effect for
    notebooks instead of nbgit's (attributes that override nbgit's line), left
    over in config, or run by pre-commit.
-6. Content: committed (staged) notebooks that are not clean under the
-   current configuration; :func:`renormalize` re-adds them.
+6. Sharing: ``.gitattributes`` with nbgit's line not committed (other clones
+   would not use nbgit); checked-out submodules routed to nbgit whose clone has
+   no drivers (git config is per clone).
+7. Content: committed (staged) notebooks that are not clean under the
+   current configuration (:func:`renormalize` re-adds them), committed
+   conflict markers, unreadable notebooks.
+
+Any git failure inside a check becomes an ``error`` finding instead of a
+traceback; the findings gathered so far are kept.
 """
 
 from __future__ import annotations
