@@ -31,23 +31,21 @@ once per blob.
 
 from __future__ import annotations
 
-import json
-import re
-
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
+from nbgit.notebook.outputs import (
+    MAX_LINE_CHARS,
+    MAX_OUTPUT_LINES,
+    OUTPUT_PREFIX,
+    clip,
+    compact,
+    join_text,
+    mime_summary,
+    one_line,
+    render_output,
+)
 
-#: output text: at most this many lines are shown, the rest summarized in a note
-MAX_OUTPUT_LINES = 20
-#: lines (of output text and metadata) longer than this are cut, with a note
-MAX_LINE_CHARS = 200
-#: digits of sha1 shown in summaries
-HASH_CHARS = 12
 
-OUTPUT_PREFIX = "#> "
 
-#: ANSI escapes (CSI, OSC, two-byte); compiled on first use, most notebooks have none
-_ANSI_PATTERN = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]"
-_TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
 _V3_MIMES = {
     "text": "text/plain",
     "html": "text/html",
@@ -61,7 +59,6 @@ _V3_MIMES = {
     "pdf": "application/pdf",
 }
 _V3_OUTPUT_TYPES = {"pyout": "execute_result", "pyerr": "error"}
-_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 TYPE_CHECKING = False  # `typing` costs milliseconds of start-up, once per blob
 if TYPE_CHECKING:
@@ -120,7 +117,7 @@ def render_notebook(nb: dict, *, numbers: bool = False) -> str:
         if isinstance(cell, dict):
             _render_cell(cell, index if numbers else None, lines)
         else:
-            lines.append(f"# %% [invalid cell] {_clip(_compact(cell))}")
+            lines.append(f"# %% [invalid cell] {clip(compact(cell))}")
     return "\n".join(lines) + "\n"
 
 
@@ -132,9 +129,9 @@ def _render_header(nb: dict, lines: list[str]) -> None:
     if isinstance(kernelspec, dict):
         name = kernelspec.get("name")
         display = kernelspec.get("display_name")
-        kernel = f"kernel {_one_line(name)}" if name else "kernel"
+        kernel = f"kernel {one_line(name)}" if name else "kernel"
         if display and display != name:
-            kernel += f" ({_one_line(display)})"
+            kernel += f" ({one_line(display)})"
         parts.append(kernel)
     language = None
     language_info = md.get("language_info")
@@ -143,15 +140,15 @@ def _render_header(nb: dict, lines: list[str]) -> None:
     if not language and isinstance(kernelspec, dict):
         language = kernelspec.get("language")
     if language:
-        parts.append(f"language {_one_line(language)}")
+        parts.append(f"language {one_line(language)}")
     lines.append("# notebook: " + ", ".join(parts))
     for key in sorted(k for k in md if k not in ("kernelspec", "language_info")):
-        lines.append(f"# metadata.{_one_line(key)}: {_clip(_compact(md[key]))}")
+        lines.append(f"# metadata.{one_line(key)}: {clip(compact(md[key]))}")
 
 
 def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
     cell_type = cell.get("cell_type")
-    label = _one_line(cell_type) if isinstance(cell_type, str) else "unknown"
+    label = one_line(cell_type) if isinstance(cell_type, str) else "unknown"
     if cell_type == "heading":  # nbformat 3
         label = f"heading {cell.get('level', 1)}"
     header = f"# %% [{label}]"
@@ -159,19 +156,19 @@ def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
         header += f" cell {number}"
     cell_id = cell.get("id")
     if cell_id is not None:
-        header += f" (id {_one_line(cell_id)})"
+        header += f" (id {one_line(cell_id)})"
     lines.append(header)
 
     md = cell.get("metadata")
     if isinstance(md, dict) and md:
         tags = md.get("tags")
         if isinstance(tags, list) and tags and all(isinstance(t, str) for t in tags):
-            lines.append("# tags: " + ", ".join(_one_line(t) for t in tags))
+            lines.append("# tags: " + ", ".join(one_line(t) for t in tags))
             md = {k: v for k, v in md.items() if k != "tags"}
         if md:
-            lines.append(f"# metadata: {_clip(_compact(md))}")
+            lines.append(f"# metadata: {clip(compact(md))}")
 
-    source = _join(cell.get("source"))
+    source = join_text(cell.get("source"))
     if source:
         lines.extend(source.split("\n") if not source.endswith("\n") else source[:-1].split("\n"))
 
@@ -181,112 +178,17 @@ def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
             bundle = attachments[name]
             if isinstance(bundle, dict):
                 for mime in sorted(bundle):
-                    lines.append(f"# attachment {_one_line(name)}: {_summary(mime, bundle[mime])}")
+                    lines.append(f"# attachment {one_line(name)}: {mime_summary(mime, bundle[mime])}")
             else:
-                lines.append(f"# attachment {_one_line(name)}: {_clip(_compact(bundle))}")
+                lines.append(f"# attachment {one_line(name)}: {clip(compact(bundle))}")
 
     outputs = cell.get("outputs")
     if isinstance(outputs, list):
         for output in outputs:
             if isinstance(output, dict):
-                _render_output(output, lines)
+                render_output(output, lines)
             else:
-                lines.append(OUTPUT_PREFIX + _clip(_compact(output)))
-
-
-def _render_output(output: dict, lines: list[str]) -> None:
-    kind = output.get("output_type")
-    if kind == "stream":
-        lines.append(f"{OUTPUT_PREFIX}[{_one_line(output.get('name', 'stream'))}]")
-        _text_block(_join(output.get("text")), lines)
-    elif kind in ("execute_result", "display_data", "update_display_data"):
-        lines.append(f"{OUTPUT_PREFIX}[{kind}]")
-        data = output.get("data")
-        if isinstance(data, dict):
-            _render_bundle(data, lines)
-    elif kind == "error":
-        ename = _one_line(output.get("ename", ""))
-        evalue = _join(output.get("evalue"))
-        first, _, rest = _terminal_text(evalue).partition("\n")
-        lines.append(f"{OUTPUT_PREFIX}[error] {_clip(f'{ename}: {first}' if ename else first)}")
-        if rest:
-            _text_block(rest, lines)
-    else:
-        lines.append(f"{OUTPUT_PREFIX}[{_one_line(kind)}]")
-
-
-def _render_bundle(data: dict, lines: list[str]) -> None:
-    """A mime bundle: one text form shown (text/plain first), every other form summarized."""
-    shown = next((m for m in _TEXT_MIMES if m in data), None)
-    if shown is not None:
-        _text_block(_join(data[shown]), lines)
-    for mime in sorted(data):
-        if mime != shown:
-            lines.append(OUTPUT_PREFIX + _summary(mime, data[mime]))
-
-
-def _summary(mime: str, value) -> str:
-    """``<image/png 12.3 kB sha1:...>``: size and hash of a rich output, never its bytes."""
-    if mime == _WIDGET_VIEW:
-        return "<widget>"  # only a model id, which changes on every run
-    if isinstance(value, (dict, list)) and not _is_str_list(value):
-        raw = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
-    else:
-        text = _join(value)
-        raw = _decode_base64(text) if _is_base64_mime(mime) else None
-        if raw is None:
-            raw = text.encode("utf-8", "backslashreplace")
-    return f"<{_one_line(mime)} {_size(len(raw))} sha1:{_sha1(raw)}>"
-
-
-def _is_base64_mime(mime: str) -> bool:
-    if mime.startswith("text/") or mime.endswith(("+xml", "+json", "/json", "/javascript", "/xml")):
-        return False
-    return True
-
-
-def _decode_base64(text: str) -> bytes | None:
-    import binascii
-
-    try:
-        return binascii.a2b_base64(text.encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        return None
-
-
-def _text_block(text: str, lines: list[str]) -> None:
-    """Output text on ``#> `` lines: at most MAX_OUTPUT_LINES lines of MAX_LINE_CHARS."""
-    if not text:
-        return
-    shown = _terminal_text(text)
-    body = shown[:-1] if shown.endswith("\n") else shown
-    all_lines = body.split("\n")
-    for line in all_lines[:MAX_OUTPUT_LINES]:
-        lines.append((OUTPUT_PREFIX + _clip(line)).rstrip())
-    hidden = len(all_lines) - MAX_OUTPUT_LINES
-    if hidden > 0:
-        raw = shown.encode("utf-8", "backslashreplace")
-        more = f"{hidden} more line{'s' if hidden != 1 else ''}"
-        lines.append(f"{OUTPUT_PREFIX}... ({more}, {_size(len(raw))} in all, sha1:{_sha1(raw)})")
-
-
-def _terminal_text(text: str) -> str:
-    """What a terminal shows: no ANSI escapes; of a line rewritten with ``\\r``, its last state."""
-    if "\x1b" in text:
-        text = re.sub(_ANSI_PATTERN, "", text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        text = "\n".join(_last_segment(line) for line in text.split("\n"))
-    return text
-
-
-def _last_segment(line: str) -> str:
-    if "\r" not in line:
-        return line
-    for segment in reversed(line.split("\r")):
-        if segment:
-            return segment
-    return ""
+                lines.append(OUTPUT_PREFIX + clip(compact(output)))
 
 
 # --- nbformat 3, read directly ---------------------------------------------------------------
@@ -326,59 +228,6 @@ def _v3_output(output: dict) -> dict:
         return {"output_type": "error", "ename": output.get("ename", ""), "evalue": output.get("evalue", "")}
     data = {_V3_MIMES[k]: v for k, v in output.items() if k in _V3_MIMES}
     return {"output_type": kind, "data": data}
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-
-def _join(value) -> str:
-    """A multiline string field: a string, or a list of strings (nbformat allows both)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "".join(v if isinstance(v, str) else _compact(v) for v in value)
-    if value is None:
-        return ""
-    return _compact(value)
-
-
-def _is_str_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _compact(value) -> str:
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "), ensure_ascii=False)
-
-
-def _one_line(value) -> str:
-    text = value if isinstance(value, str) else _compact(value)
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r", "\\r").replace("\n", "\\n")
-    return text
-
-
-def _clip(line: str) -> str:
-    """``line`` itself if short enough, else cut with a note of what was cut."""
-    if "\n" in line or "\r" in line:
-        line = _one_line(line)
-    if len(line) <= MAX_LINE_CHARS:
-        return line
-    digest = _sha1(line.encode("utf-8", "backslashreplace"))
-    return f"{line[:MAX_LINE_CHARS]}... (+{len(line) - MAX_LINE_CHARS} chars, sha1:{digest})"
-
-
-def _size(n: int) -> str:
-    if n < 1000:
-        return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.1f} kB"
-    return f"{n / 1_000_000:.1f} MB"
-
-
-def _sha1(raw: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha1(raw).hexdigest()[:HASH_CHARS]
 
 
 __all__ = ["convert", "render_notebook", "MAX_OUTPUT_LINES", "MAX_LINE_CHARS"]

@@ -29,17 +29,15 @@ magenta. Outputs are summarized (text kept, rich data as
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
-from nbgit.diff.model import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, NotebookDiff, source_lines
+from nbgit.diff.model import DELETED, INSERTED, MOVED, UNCHANGED, CellDiff, NotebookDiff
 from nbgit.diff.sequence import diff_lines, diff_sequences
+from nbgit.notebook.outputs import mime_summary, render_output
 
 #: unchanged source lines shown around a change
 CONTEXT = 3
-#: output text lines shown per output before a summary line
-MAX_OUTPUT_LINES = 40
 MAX_LINE_CHARS = 300
 
 _STYLES = {
@@ -55,7 +53,6 @@ _STYLES = {
 }
 _WORD_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
-_TEXT_MIMES = ("text/plain", "text/markdown", "text/latex")
 
 
 class _Style:
@@ -291,79 +288,12 @@ def _json_lines(value, indent: str = "") -> list[str]:
     return [indent + line for line in text.splitlines()]
 
 
-def _join(value) -> str:
-    if isinstance(value, list):
-        return "".join(v if isinstance(v, str) else str(v) for v in value)
-    return value if isinstance(value, str) else ("" if value is None else str(value))
-
-
-def _size(n: int) -> str:
-    if n < 1000:
-        return f"{n} B"
-    if n < 1_000_000:
-        return f"{n / 1000:.1f} kB"
-    return f"{n / 1_000_000:.1f} MB"
-
-
-def _summary(mime: str, value) -> str:
-    """``<image/png 12.3 kB sha1:...>`` (size and hash of the decoded data, as textconv shows it)."""
-    raw = None
-    if isinstance(value, (dict, list)) and not all(isinstance(v, str) for v in value):
-        raw = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "backslashreplace")
-    else:
-        text = _join(value)
-        if not mime.startswith("text/") and not mime.endswith(("+xml", "+json", "/json", "/javascript", "/xml")):
-            import binascii
-
-            try:
-                raw = binascii.a2b_base64(text.encode("ascii"))
-            except (ValueError, UnicodeEncodeError):
-                raw = None
-        if raw is None:
-            raw = text.encode("utf-8", "backslashreplace")
-    return f"<{mime} {_size(len(raw))} sha1:{hashlib.sha1(raw).hexdigest()[:12]}>"
-
-
-def _text_lines(text: str, prefix: str) -> list[str]:
-    text = _ANSI_RE.sub("", text)
-    body = text[:-1] if text.endswith("\n") else text
-    if not body:
-        return []
-    lines = body.split("\n")
-    out = [prefix + _clip(line) for line in lines[:MAX_OUTPUT_LINES]]
-    if len(lines) > MAX_OUTPUT_LINES:
-        digest = hashlib.sha1(text.encode("utf-8", "backslashreplace")).hexdigest()[:12]
-        out.append(f"{prefix}... ({len(lines) - MAX_OUTPUT_LINES} more lines, sha1:{digest})")
-    return out
-
-
 def _output_lines(cell: dict | None, indent: str = "") -> list[str]:
-    """A cell's outputs as summary lines (text kept, rich data summarized by size and hash)."""
-    if not cell:
-        return []
+    """A cell's outputs as summary lines, the way textconv shows them (see nbgit.notebook.outputs)."""
     lines: list[str] = []
-    for out in cell.get("outputs") or []:
-        if not isinstance(out, dict):
-            continue
-        kind = out.get("output_type")
-        if kind == "stream":
-            name = out.get("name", "stream")
-            lines.append(f"{indent}[{name}]")
-            lines += _text_lines(_join(out.get("text")), indent + "  ")
-        elif kind in ("execute_result", "display_data", "update_display_data"):
-            count = out.get("execution_count")
-            lines.append(f"{indent}[{kind}{f' {count}' if count is not None else ''}]")
-            data = out.get("data") or {}
-            shown = next((m for m in _TEXT_MIMES if m in data), None)
-            if shown:
-                lines += _text_lines(_join(data[shown]), indent + "  ")
-            for mime in sorted(data):
-                if mime != shown:
-                    lines.append(indent + "  " + _summary(mime, data[mime]))
-        elif kind == "error":
-            lines.append(f"{indent}[error] {out.get('ename', '')}: {_clip(_join(out.get('evalue')))}")
-        else:
-            lines.append(f"{indent}[{kind}]")
+    for out in (cell or {}).get("outputs") or []:
+        if isinstance(out, dict):
+            render_output(out, lines, indent, indent + "  ")
     return lines
 
 
@@ -375,7 +305,7 @@ def _attachment_lines(cell: dict) -> list[str]:
             bundle = att[name]
             if isinstance(bundle, dict):
                 for mime in sorted(bundle):
-                    lines.append(f"  {name}: {_summary(mime, bundle[mime])}")
+                    lines.append(f"  {name}: {mime_summary(mime, bundle[mime])}")
     return lines
 
 
