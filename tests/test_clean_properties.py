@@ -20,7 +20,7 @@ from nbgit.notebook.config import Config
 from nbgit.notebook.io import detect_layout
 
 # NBGIT_HYPOTHESIS_EXAMPLES=2000 for a deeper run by hand; the default keeps the suite quick
-SETTINGS = settings(max_examples=int(os.environ.get("NBGIT_HYPOTHESIS_EXAMPLES", "100")), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("NBGIT_HYPOTHESIS_EXAMPLES", "75")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 # any code point except surrogates: astral planes and C0/C1 control characters included
