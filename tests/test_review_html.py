@@ -575,10 +575,15 @@ def test_payloads_do_not_run(browser, tmp_path):
         assert page.js("document.querySelectorAll('[onerror],[onload],[onclick]').length") == 0
         assert page.js("document.querySelectorAll('script').length") == 1
         # the sandboxed HTML output is there, rendered, and its script did not run
-        page.js("document.querySelector('iframe').scrollIntoView()")
-        time.sleep(0.3)
+        page.js("document.querySelector('iframe').scrollIntoView()")  # the frame loads lazily
+        deadline = time.monotonic() + 20
+        while not page.frames() and time.monotonic() < deadline:
+            time.sleep(0.1)
         frames = page.frames()
         assert len(frames) == 1
+        deadline = time.monotonic() + 20
+        while page.frame_js(frames[0], "document.readyState") != "complete" and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert page.frame_js(frames[0], "document.getElementById('inside').textContent") == "hello"
         assert page.frame_js(frames[0], "document.body.getAttribute('data-pwned')") is None
         assert page.frame_js(frames[0], "document.title") != "PWNED"
