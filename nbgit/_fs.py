@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import os
-import tempfile
+
+
+def _new_file_mode() -> int:
+    """The permission bits ``open()`` would give a new file (0666 less the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permission bits.
 
     The bytes go to a temporary file beside it first: a full disk or an
-    interrupt leaves the original file as it was.
+    interrupt leaves the original file as it was. A new file gets the mode a
+    plain ``open()`` would give it (not mkstemp's 0600).
     """
+    import tempfile  # not at module level: textconv and the filter import this module
+
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     try:
         mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        mode = _new_file_mode()
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".nbgit-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -529,3 +529,20 @@ def test_one_line_file_longer_than_4k_keeps_its_crlf_final_newline(separators):
     assert len(data) > 8192
     out = clean_bytes(data)
     assert out == json.dumps(clean_notebook(nb), separators=separators, ensure_ascii=False).encode() + b"\r\n"
+
+
+def test_atomic_write_gives_a_new_file_the_usual_mode(tmp_path):
+    import os
+
+    from nbgit._fs import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "new.ipynb", b"{}")
+        (tmp_path / "kept.ipynb").write_bytes(b"x")
+        os.chmod(tmp_path / "kept.ipynb", 0o640)
+        atomic_write(tmp_path / "kept.ipynb", b"{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.ipynb").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "kept.ipynb").stat().st_mode & 0o777 == 0o640

@@ -183,12 +183,7 @@ def _write(target: str, text: str) -> int:
     from nbgit._fs import atomic_write
 
     try:
-        existed = os.path.exists(target)
         atomic_write(target, text.encode("utf-8"))
-        if not existed:  # a new file gets the usual permissions, not the temporary file's 0600
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(target, 0o666 & ~umask)
     except OSError as exc:
         return _error(f"{target}: cannot write ({exc.strerror or exc})")
     return 0
