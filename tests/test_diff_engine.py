@@ -171,3 +171,28 @@ def test_notebooks_without_ids_align_like_with_ids():
     shape = lambda d: [(c.kind, c.a_index, c.b_index, c.moved) for c in d.cells]  # noqa: E731
     assert shape(with_ids) == shape(without)
     assert with_ids.counts() == {"unchanged": 115, "modified": 3, "moved": 1, "inserted": 1, "deleted": 1}
+
+
+def test_line_diff_of_blocks_with_nothing_in_common_is_one_replacement():
+    # Myers' worst case (D = N + M) used to take O(N * M) steps here: seconds for a rewritten cell.
+    from nbgit.diff.sequence import diff_lines
+
+    a = [f"old {i}\n" for i in range(5000)]
+    b = [f"new {i}\n" for i in range(4000)]
+    assert diff_lines(a, b) == [("replace", 0, 5000, 0, 4000)]
+    # a shared item in the middle still anchors
+    a[2500] = b[2000] = "shared\n"
+    ops = diff_lines(a, b)
+    assert ("equal", 2500, 2501, 2000, 2001) in ops
+
+
+def test_non_string_source_items_diff_without_crashing():
+    from nbgit.diff import apply_diff, diff_notebooks
+
+    def nb(src):
+        return {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [{"cell_type": "code", "source": src, "metadata": {}, "outputs": [], "execution_count": None}]}
+
+    a, b = nb(["x = 1\n", 3]), nb(["x = 2\n", None])
+    assert apply_diff(a, diff_notebooks(a, b)) == b
+    assert diff_notebooks(a, a).is_empty()

@@ -214,7 +214,7 @@ def _patch_cell(cell: dict, cd: CellDiff) -> None:
         src_b = b_cell["source"]
         if isinstance(src_b, list):
             # keep b's own split of the text into list items
-            cell["source"] = list(src_b) if "".join(src_b) == text else text.splitlines(keepends=True)
+            cell["source"] = list(src_b) if source_text(b_cell) == text else text.splitlines(keepends=True)
         else:
             cell["source"] = text
 

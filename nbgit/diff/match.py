@@ -88,9 +88,7 @@ def _keys(cells: list[dict]) -> list[tuple]:
     append = out.append
     for cell in cells:
         src = cell.get("source", "")
-        if type(src) is list:
-            src = "".join(src)
-        elif type(src) is not str:
+        if type(src) is not str:
             src = source_text(cell)
         ctype = cell.get("cell_type")
         append((ctype if type(ctype) is str else "", src))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nbgit.diff.sequence import Opcode
+from nbgit.notebook.outputs import join_text
 
 #: Parts of a cell, in the order ``CellDiff.changed`` lists them (other keys follow, sorted).
 CELL_PARTS = ("cell_type", "source", "outputs", "execution_count", "metadata", "attachments", "id")
@@ -38,9 +39,9 @@ def source_text(cell: dict | None) -> str:
     if cell is None:
         return ""
     src = cell.get("source", "")
-    if isinstance(src, list):
-        return "".join(src)
-    return src if isinstance(src, str) else str(src)
+    if isinstance(src, str):
+        return src
+    return join_text(src)  # invalid but seen: non-string items are shown as JSON, never a crash
 
 
 def source_lines(cell: dict | None) -> list[str]:

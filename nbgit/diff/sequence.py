@@ -228,14 +228,17 @@ def _diff(a: list[int], b: list[int], pairs: list[tuple[int, int]]) -> None:
             continue
         if (ahi - alo) + (bhi - blo) > PATIENCE_THRESHOLD:
             anchors = _unique_anchors(a, b, alo, ahi, blo, bhi)
-            if anchors:
-                pi, pj = alo, blo
-                for i, j in anchors:
-                    pairs.append((i, j))
-                    stack.append((pi, i, pj, j))
-                    pi, pj = i + 1, j + 1
-                stack.append((pi, ahi, pj, bhi))
+            if not anchors:
+                # Nothing in common: the gap is one replacement. (Myers would find the
+                # same after O(N * M) steps: its worst case, a rewritten block.)
                 continue
+            pi, pj = alo, blo
+            for i, j in anchors:
+                pairs.append((i, j))
+                stack.append((pi, i, pj, j))
+                pi, pj = i + 1, j + 1
+            stack.append((pi, ahi, pj, bhi))
+            continue
         split = _middle_snake(a, b, alo, ahi, blo, bhi)
         if split is None:
             continue  # nothing in common
