@@ -399,3 +399,28 @@ def test_filter_process_imports_only_what_it_needs(tmp_path):
     assert "nbgit.git.filter" in imported and "nbgit.notebook.clean" in imported
     heavy = sorted(m for m in imported if m.split(".")[0] in ("nbformat", "jsonschema", "nbdime", "pygit2", "argparse"))
     assert heavy == []
+
+
+def test_warnings_are_capped_per_process_then_counted():
+    # git shows them on a terminal; a client that never drains stderr (dulwich) must not block us.
+    import io
+
+    from nbgit.git.filter import MAX_WARNING_LINES, serve
+    from nbgit.git.pktline import PktWriter
+
+    requests = io.BytesIO()
+    w = PktWriter(requests)
+    w.text("git-filter-client", "version=2")
+    w.text("capability=clean")
+    total = MAX_WARNING_LINES + 25
+    for n in range(total):
+        w.text("command=clean", f"pathname=bad{n}.ipynb")
+        w.content(b"{not json")
+    requests.seek(0)
+    out, err = io.BytesIO(), io.StringIO()
+    assert serve(requests, out, err) == 0
+    lines = err.getvalue().splitlines()
+    assert len(lines) == MAX_WARNING_LINES + 1
+    assert "bad0.ipynb" in lines[0] and f"bad{MAX_WARNING_LINES - 1}.ipynb" in lines[MAX_WARNING_LINES - 1]
+    assert lines[-1] == f"nbgit: 25 more warning line(s) not shown (at most {MAX_WARNING_LINES} per git command)"
+    assert out.getvalue().count(b"status=success") == total  # every file still answered, bytes unchanged

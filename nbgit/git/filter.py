@@ -71,8 +71,46 @@ def _default_loader():
     return load_config(".")
 
 
+#: warning lines one filter process prints before it only counts them (see _CappedStream)
+MAX_WARNING_LINES = 50
+
+
+class _CappedStream:
+    """A text stream that passes on its first ``max_lines`` lines and counts the rest.
+
+    git shows a filter's stderr on the terminal, where a thousand identical warnings
+    help nobody; and a client that never drains the pipe (dulwich) would block the
+    filter for ever once the pipe's buffer (64 kB) is full.
+    """
+
+    def __init__(self, stream: TextIO, max_lines: int):
+        self._stream = stream
+        self._left = max_lines
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        if self._left > 0:
+            self._stream.write(text)
+            self._left -= text.count("\n")
+        else:
+            self.dropped += text.count("\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 def serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[], object] = _default_loader) -> int:
     """Run the long-running filter protocol until git closes the pipe. Returns the exit code."""
+    capped = _CappedStream(stderr, MAX_WARNING_LINES)
+    try:
+        return _serve(stdin, stdout, capped, loader)
+    finally:
+        if capped.dropped:
+            warn(stderr, f"{capped.dropped} more warning line(s) not shown (at most {MAX_WARNING_LINES} per git command)")
+
+
+def _serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[], object]) -> int:
     reader, writer = PktReader(stdin), PktWriter(stdout)
     try:
         hello = reader.read_text_list()
