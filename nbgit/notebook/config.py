@@ -8,7 +8,6 @@ over ``pyproject.toml`` when both exist.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 #: Notebook-level metadata dropped by default (dotted paths inside ``metadata``).
 DEFAULT_DROP_NOTEBOOK_METADATA = ("widgets", "signature", "language_info.version")
@@ -27,24 +26,56 @@ class ConfigError(ValueError):
     """The repository's nbgit configuration is invalid; the message names the file and key."""
 
 
-@dataclass(frozen=True)
 class Config:
     """What the clean filter strips.
 
     ``drop_metadata`` / ``keep_metadata`` take dotted paths prefixed by where
     they apply: ``notebook.`` (notebook metadata, e.g. ``notebook.authors``) or
     ``cell.`` (every cell's metadata, e.g. ``cell.id_hash``). ``keep_metadata``
-    removes entries from the default drop lists.
+    removes entries from the default drop lists. ``source`` names the file the
+    config came from (for messages; not part of equality).
+
+    A plain immutable class rather than a dataclass: ``dataclasses`` (through
+    ``inspect``) costs every driver process several milliseconds of start-up.
     """
 
-    keep_outputs: bool = False
-    keep_count: bool = False
-    max_output_size: int | None = None
-    drop_metadata: tuple[str, ...] = ()
-    keep_metadata: tuple[str, ...] = ()
-    upgrade_v3: bool = False
-    pair: str | None = None
-    source: str | None = field(default=None, compare=False)
+    __slots__ = (
+        "keep_outputs", "keep_count", "max_output_size", "drop_metadata",
+        "keep_metadata", "upgrade_v3", "pair", "source",
+    )
+    _FIELDS = __slots__[:-1]
+
+    def __init__(
+        self,
+        keep_outputs: bool = False,
+        keep_count: bool = False,
+        max_output_size: int | None = None,
+        drop_metadata: tuple[str, ...] = (),
+        keep_metadata: tuple[str, ...] = (),
+        upgrade_v3: bool = False,
+        pair: str | None = None,
+        source: str | None = None,
+    ):
+        values = (keep_outputs, keep_count, max_output_size, tuple(drop_metadata),
+                  tuple(keep_metadata), upgrade_v3, pair, source)
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Config is immutable (cannot set {name!r})")
+
+    def _key(self) -> tuple:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other) -> bool:
+        return self._key() == other._key() if isinstance(other, Config) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"Config({args})"
 
     def notebook_metadata_drops(self) -> tuple[tuple[str, ...], ...]:
         return self._drops("notebook", DEFAULT_DROP_NOTEBOOK_METADATA)

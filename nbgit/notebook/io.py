@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from collections import namedtuple
 from json.encoder import encode_basestring, encode_basestring_ascii  # the C versions when available
 
 
@@ -26,17 +26,20 @@ class NotebookError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How a notebook file is laid out on disk."""
+class Layout(
+    namedtuple(
+        "Layout",
+        "indent sort_keys ensure_ascii newline final_newline item_separator key_separator",
+        defaults=(1, True, False, "\n", True, ",", ": "),
+    )
+):
+    """How a notebook file is laid out on disk (``indent``: spaces, a string, or None for compact).
 
-    indent: int | str | None = 1
-    sort_keys: bool = True
-    ensure_ascii: bool = False
-    newline: str = "\n"
-    final_newline: bool = True
-    item_separator: str = ","
-    key_separator: str = ": "
+    A named tuple rather than a dataclass: ``dataclasses`` (through ``inspect``) costs the
+    drivers several milliseconds of start-up per process.
+    """
+
+    __slots__ = ()
 
 
 JUPYTER_LAYOUT = Layout()
@@ -133,7 +136,7 @@ def _keys_sorted(nb: dict) -> bool:
 def layout_of(data: bytes, nb: dict) -> Layout:
     """Like :func:`detect_layout`, reusing an already parsed notebook for key order."""
     layout = detect_layout_fast(data)
-    return Layout(**{**layout.__dict__, "sort_keys": _keys_sorted(nb)})
+    return layout._replace(sort_keys=_keys_sorted(nb))
 
 
 def detect_layout_fast(data: bytes, *, check_ascii: bool = True) -> Layout:
@@ -181,10 +184,10 @@ def dumps_in_layout_of(nb: dict, data: bytes, *, sort_keys: bool = False) -> byt
     non-ASCII character, which then came from a ``\\u`` escape >= 0x80 (so: escaped), or a
     DEL character (which only ``ensure_ascii`` escapes; then the scan decides).
     """
-    layout = replace(detect_layout_fast(data, check_ascii=False), sort_keys=sort_keys)
+    layout = detect_layout_fast(data, check_ascii=False)._replace(sort_keys=sort_keys)
     out = dumps(nb, layout)
     if data.isascii() and (not out.isascii() or (b"\x7f" in out and _looks_ascii_escaped(data))):
-        out = dumps(nb, replace(layout, ensure_ascii=True))
+        out = dumps(nb, layout._replace(ensure_ascii=True))
     return out
 
 
