@@ -47,54 +47,39 @@ def is_clean(nb: dict, config: Config = DEFAULT_CONFIG) -> bool:
 
 
 def _clean(nb: dict, config: Config) -> tuple[dict, bool]:
-    if nb.get("nbformat") == 3:
-        if config.upgrade_v3:
-            from nbgit.notebook.upgrade import upgrade_v3
+    """The cleaned notebook and whether anything changed (unchanged parts are shared, not copied)."""
+    v3 = nb.get("nbformat") == 3
+    if v3 and config.upgrade_v3:
+        from nbgit.notebook.upgrade import upgrade_v3
 
-            return _clean(upgrade_v3(nb), config)[0], True
-        return _clean_v3(nb, config)
-    changed = False
+        return _clean(upgrade_v3(nb), config)[0], True
     out = nb
     md = nb.get("metadata")
     if isinstance(md, dict):
         new_md = _drop_paths(md, config.notebook_metadata_drops())
         if new_md is not None:
             out = {**out, "metadata": new_md}
-            changed = True
-    cells = nb.get("cells")
-    if isinstance(cells, list):
-        new_cells, cells_changed = _clean_cells(cells, config)
-        if cells_changed:
-            out = {**out, "cells": new_cells}
-            changed = True
-    return out, changed
-
-
-def _clean_v3(nb: dict, config: Config) -> tuple[dict, bool]:
-    changed = False
-    out = nb
-    md = nb.get("metadata")
-    if isinstance(md, dict):
-        new_md = _drop_paths(md, config.notebook_metadata_drops())
-        if new_md is not None:
-            out = {**out, "metadata": new_md}
-            changed = True
+    if not v3:
+        cells = nb.get("cells")
+        if isinstance(cells, list):
+            new_cells, cells_changed = _clean_cells(cells, config)
+            if cells_changed:
+                out = {**out, "cells": new_cells}
+        return out, out is not nb
+    # nbformat 3: cells live in worksheets; code cells have `prompt_number` and a `collapsed` key
     worksheets = nb.get("worksheets")
     if isinstance(worksheets, list):
         new_ws = []
-        ws_changed = False
         for ws in worksheets:
             cells = ws.get("cells")
             if isinstance(cells, list):
-                new_cells, c = _clean_cells(cells, config, v3=True)
-                if c:
+                new_cells, cells_changed = _clean_cells(cells, config, v3=True)
+                if cells_changed:
                     ws = {**ws, "cells": new_cells}
-                    ws_changed = True
             new_ws.append(ws)
-        if ws_changed:
+        if any(new is not old for new, old in zip(new_ws, worksheets)):
             out = {**out, "worksheets": new_ws}
-            changed = True
-    return out, changed
+    return out, out is not nb
 
 
 def _clean_cells(cells: list, config: Config, v3: bool = False) -> tuple[list, bool]:
