@@ -487,3 +487,30 @@ def test_install_uninstall_keep_a_crlf_attributes_file_byte_for_byte(repo):
     assert repo.nbgit("install").stdout.startswith(b"nbgit: already installed")
     repo.nbgit("uninstall")
     assert repo.read(".gitattributes") == original
+
+
+def test_status_fails_when_any_driver_is_overridden(installed_repo):
+    assert installed_repo.nbgit("status", check=False).returncode == 0
+    info = installed_repo.path / ".git" / "info" / "attributes"
+    info.parent.mkdir(exist_ok=True)
+    info.write_text("*.ipynb merge=jupyternotebook\n")
+    proc = installed_repo.nbgit("status", check=False)
+    assert proc.returncode == 1
+    assert b"the merge driver is not active for notebooks (merge=jupyternotebook)" in proc.stdout
+
+
+def test_install_into_a_directory_writes_nothing(repo):
+    (repo.path / "adir").mkdir()
+    proc = repo.nbgit("install", "--attributes", "adir", check=False)
+    assert proc.returncode == 1
+    assert b"is a directory" in proc.stderr and b"Traceback" not in proc.stderr
+    assert repo.git("config", "--get-regexp", "nbgit", check=False).stdout == b""
+
+
+def test_install_outside_a_repository_says_what_to_do(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "install"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "nbgit install: not inside a git work tree (run it inside a clone, or use --global)"

@@ -49,6 +49,8 @@ def main(argv: list[str]) -> int:
 
     try:
         path = attributes_path(args.scope, args.attributes, args.info)
+        if os.path.isdir(path):  # checked before anything is written: no half-done install
+            raise OSError(f"{path} is a directory, not an attributes file")
         changed = set_config(args.scope, driver_config())
         if args.diff_command:
             from nbgit.git.install import diff_command_entry
@@ -56,7 +58,8 @@ def main(argv: list[str]) -> int:
             changed += set_config(args.scope, [diff_command_entry()])
         attrs_changed = write_attributes(path)
     except (GitError, OSError) as exc:
-        print(f"nbgit install: {exc}", file=sys.stderr)
+        hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
+        print(f"nbgit install: {exc}{hint}", file=sys.stderr)
         return 1
     where = {"local": "this repository's .git/config", "global": "your global git config", "system": "the system git config"}[args.scope]
     if changed or attrs_changed:

@@ -54,9 +54,12 @@ def main(argv: list[str]) -> int:
         print("attributes: not inside a git work tree")
         return 0 if ok else 1
     print("attributes for *.ipynb here: " + " ".join(f"{k}={v}" for k, v in attrs.items()))
-    if attrs.get("filter") != "nbgit":
-        print("  the clean filter is not active for notebooks (run `nbgit install`)")
-        ok = False
+    roles = {"filter": "the clean filter", "diff": "the diff driver (textconv)", "merge": "the merge driver"}
+    for attr, role in roles.items():
+        if attrs.get(attr) != "nbgit":
+            print(f"  {role} is not active for notebooks ({attr}={attrs.get(attr)}): run `nbgit install`, "
+                  "or see `nbgit doctor` for what overrides it")
+            ok = False
     for line in other_tools():
         print(f"also configured: {line}")
     return 0 if ok else 1

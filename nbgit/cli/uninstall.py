@@ -25,7 +25,8 @@ def main(argv: list[str]) -> int:
         removed = unset_config(args.scope)
         attrs_removed = remove_attributes(path)
     except (GitError, OSError) as exc:
-        print(f"nbgit uninstall: {exc}", file=sys.stderr)
+        hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
+        print(f"nbgit uninstall: {exc}{hint}", file=sys.stderr)
         return 1
     hooks_removed = []
     if args.scope == "local":

@@ -29,7 +29,7 @@ def toplevel(cwd: str | os.PathLike | None = None) -> str:
     try:
         return git("rev-parse", "--show-toplevel", cwd=cwd)
     except GitError:
-        raise GitError("not inside a git work tree (run `git init` first, or use --global)") from None
+        raise GitError("not inside a git work tree") from None
 
 
 def git_dir(cwd: str | os.PathLike | None = None) -> str:
