@@ -24,7 +24,6 @@ import sys
 import pytest
 
 from nbfactory import dirty_notebook, jupyter_bytes
-from nbgit.cli import available
 from nbgit.notebook.clean import clean_bytes
 
 porcelain = pytest.importorskip("dulwich.porcelain")
@@ -168,7 +167,6 @@ def test_pygit2_reads_revisions_exactly(nbrepo):
         assert repo.revparse_single(f"{rev}:a.ipynb").data == nbrepo.blob(f"{rev}:a.ipynb")
 
 
-@pytest.mark.skipif(not available("diff"), reason="this nbgit has no `nbgit diff` yet")
 def test_nbgit_diff_against_the_work_tree_cleans_it(nbrepo):
     """pygit2 sees an outputs-only change; `nbgit diff` cleans the work tree side, like git."""
     nbrepo.write("a.ipynb", DIRTY)

@@ -23,7 +23,6 @@ import pytest
 
 from conftest import Repo
 from nbfactory import code_cell, jupyter_bytes, notebook, stream
-from nbgit.cli import available
 from nbgit.notebook.clean import clean_bytes
 
 
@@ -188,7 +187,6 @@ def test_stdout_closed_by_git_does_not_trace(tmp_path):
 
 # --- the merge driver: full disk, SIGINT ----------------------------------------------------
 
-needs_merge_driver = pytest.mark.skipif(not available("merge-driver"), reason="this nbgit has no merge driver yet")
 
 
 def diverged(repo: Repo, n_cells: int = 200, big_cell: int = 0) -> None:
@@ -207,7 +205,6 @@ def diverged(repo: Repo, n_cells: int = 200, big_cell: int = 0) -> None:
     repo.git("checkout", "-q", "--", "nb.ipynb")
 
 
-@needs_merge_driver
 def test_merge_with_file_size_limit(installed_repo):
     """Writing %A fails (EFBIG under RLIMIT_FSIZE): the driver keeps our version and reports a conflict."""
     repo = installed_repo
@@ -247,7 +244,6 @@ def small_tmpfs():
         shutil.rmtree(mnt, ignore_errors=True)
 
 
-@needs_merge_driver
 def test_merge_on_a_full_disk(small_tmpfs):
     """ENOSPC while the driver writes %A: our version is kept, git reports a conflict, nothing is half-written."""
     repo = Repo(small_tmpfs / "repo")
@@ -285,7 +281,6 @@ def triple(n: int) -> tuple[bytes, bytes, bytes]:
     return base, ours, theirs
 
 
-@needs_merge_driver
 def test_sigint_during_merge_driver_never_leaves_a_partial_file(tmp_path):
     """SIGINT at many moments of a merge (start-up, reading, merging, writing): %A is our
     version byte for byte, or the complete result, and no temporary file is left."""
@@ -332,7 +327,6 @@ sys.exit(rc)
 """
 
 
-@needs_merge_driver
 def test_sigint_during_git_merge_is_a_conflict(installed_repo, tmp_path):
     """git runs the driver and the driver is interrupted: git reports a conflict with our
     version in the work tree; `git merge --abort` restores everything."""

@@ -13,10 +13,8 @@ import pytest
 
 from conftest import Repo
 from nbfactory import jupyter_bytes, v3_notebook
-from nbgit.cli import available
 from test_matrix_filter import SOURCES, edited, nb_bytes, setup_repo
 
-pytestmark = pytest.mark.skipif(not available("textconv"), reason="this nbgit has no textconv yet")
 
 CELL_HEADER = "# %% [code]"
 

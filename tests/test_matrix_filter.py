@@ -25,7 +25,6 @@ import pytest
 
 from conftest import Repo
 from nbfactory import code_cell, image, jupyter_bytes, notebook, stream, v3_notebook
-from nbgit.cli import available
 from nbgit.notebook.clean import clean_bytes
 from nbgit.notebook.io import NotebookError
 
@@ -121,8 +120,6 @@ def setup_repo(repo: Repo, mode: str = "text") -> Repo:
 
 
 def _mode_repo(repo: Repo, mode: str) -> Repo:
-    if mode == "nbgit" and not available("merge-driver"):
-        pytest.skip("this nbgit has no merge driver yet")
     setup_repo(repo, mode)
     repo.mode = mode
     return repo
@@ -137,7 +134,7 @@ def mrepo(request, repo) -> Repo:
 @pytest.fixture
 def nrepo(repo) -> Repo:
     """The full install (the driver when this nbgit has one, else text merges): what users have."""
-    return _mode_repo(repo, "nbgit" if available("merge-driver") else "text")
+    return _mode_repo(repo, "nbgit")
 
 
 @pytest.fixture

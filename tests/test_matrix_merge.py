@@ -17,7 +17,6 @@ import pytest
 
 from conftest import Repo
 from nbfactory import jupyter_bytes, v3_notebook
-from nbgit.cli import available
 from test_matrix_filter import (
     SOURCES,
     assert_clean_tree,
@@ -30,7 +29,6 @@ from test_matrix_filter import (
     sources_of,
 )
 
-pytestmark = pytest.mark.skipif(not available("merge-driver"), reason="this nbgit has no merge driver yet")
 
 
 @pytest.fixture
@@ -212,9 +210,8 @@ def test_interactive_rebase_conflicts_stay_in_cells(mrepo):
     assert proc.returncode != 0 and conflicted(mrepo) == ["nb.ipynb"]
     nb = assert_valid_notebook(mrepo.read("nb.ipynb"))
     assert "<<<<<<<" in "".join(nb["cells"][3]["source"])
-    if available("conflicts"):
-        listing = mrepo.nbgit("conflicts", "nb.ipynb", check=False)
-        assert listing.returncode == 1 and b"nb.ipynb" in listing.stdout
+    listing = mrepo.nbgit("conflicts", "nb.ipynb", check=False)
+    assert listing.returncode == 1 and b"nb.ipynb" in listing.stdout
     mrepo.write("nb.ipynb", nb_bytes(edited(3, "main and topic\n")))
     mrepo.git("add", "nb.ipynb")
     mrepo.git("rebase", "--continue", env={"GIT_EDITOR": "true"})

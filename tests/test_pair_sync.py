@@ -274,10 +274,6 @@ def test_check_exit_codes_and_writes_nothing(paired):
 
 
 def test_nbgit_check_reports_pairs_out_of_sync(paired):
-    from nbgit.cli import available
-
-    if not available("check"):
-        pytest.skip("nbgit check not shipped")
     edit_py(paired, "x = 1", "x = 2")
     proc = run(paired, "check", "--no-validate", "nb.ipynb", check=False)
     assert proc.returncode == 1 and b"out of sync with nb.py" in proc.stdout

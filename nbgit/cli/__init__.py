@@ -34,13 +34,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def available(name: str) -> bool:
-    """True if this version of nbgit ships the command ``name``."""
-    import importlib.util
-
-    entry = COMMANDS.get(name)
-    return entry is not None and importlib.util.find_spec(entry[0]) is not None
-
 
 def _usage() -> str:
     width = max(map(len, COMMANDS))
@@ -51,7 +44,7 @@ def _usage() -> str:
         "",
         "commands:",
     ]
-    lines += [f"  {name:<{width}}  {summary}" for name, (_, summary) in COMMANDS.items() if available(name)]
+    lines += [f"  {name:<{width}}  {summary}" for name, (_, summary) in COMMANDS.items()]
     lines += ["", "Run `nbgit COMMAND --help` for a command's options. Start with `nbgit demo`."]
     return "\n".join(lines)
 

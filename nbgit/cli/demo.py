@@ -10,7 +10,7 @@ import sys
 import tempfile
 from importlib import resources
 
-from nbgit.cli import available, parser as make_parser
+from nbgit.cli import parser as make_parser
 from nbgit.cli._term import Painter, use_color
 
 NOTEBOOK = "analysis.ipynb"
@@ -198,8 +198,7 @@ class Demo:
         self.check("<<<<<<<" in by_id.get("load", ""), "the conflict sits inside the one cell both sides changed")
         self.say("the conflicted cell's source:")
         self.say("\n".join("  " + ln for ln in by_id.get("load", "").splitlines()))
-        if available("conflicts"):
-            self.nbgit("conflicts", check=False, show=True)
+        self.nbgit("conflicts", check=False, show=True)
         _edit(merged, "load", ["sales = [120, 135, 160, 158, 172, 190, 210, 205, 198, 220, 240, 262]\n",
                                "print(f\"loaded {len(sales)} months\")"])
         self.save(merged)
@@ -254,10 +253,8 @@ def main(argv: list[str]) -> int:
         demo.install()
         demo.commit_clean()
         demo.status_stays_clean()
-        if available("textconv"):
-            demo.diff()
-        if available("merge-driver"):
-            demo.merge()
+        demo.diff()
+        demo.merge()
     except DemoError as exc:
         demo.failures.append(str(exc))
         print(f"nbgit demo: {exc}", file=sys.stderr)

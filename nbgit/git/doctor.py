@@ -625,11 +625,9 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
                 f"{len(unclean)} committed notebook(s) are not clean under the current config ({_names(unclean)})",
                 "nbgit renormalize && git commit -m 'Renormalize notebooks'",
             )
-        from nbgit.cli import available
-
         for path, reason in unreadable:
             if reason == "contains git conflict markers":
-                fix = f"nbgit fix {shlex.quote(path)}" if available("fix") else f"resolve the conflict in {path}"
+                fix = f"nbgit fix {shlex.quote(path)}"
                 report.add(WARNING, f"{path}: committed with git conflict markers in its JSON", fix)
             else:
                 report.add(INFO, f"{path}: not a readable notebook ({reason}); the filter passes it through unchanged")

@@ -19,29 +19,20 @@ XFUNCNAME = "^# %% .*$"
 
 
 def driver_config(python: str | None = None) -> list[tuple[str, str]]:
-    """The git config entries nbgit installs, as (key, value), for the drivers this version provides."""
-    from nbgit.cli import available
-
+    """The git config entries nbgit installs, as (key, value)."""
     py = shlex.quote(python or sys.executable)
-    entries = [
+    return [
         ("filter.nbgit.process", f"{py} -m nbgit filter-process"),
         ("filter.nbgit.clean", f"{py} -m nbgit clean --path %f"),
         ("filter.nbgit.smudge", f"{py} -m nbgit smudge"),
         ("filter.nbgit.required", "true"),
+        ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
+        ("diff.nbgit.cachetextconv", "true"),
+        ("diff.nbgit.xfuncname", XFUNCNAME),
+        ("merge.nbgit.name", "nbgit cell-aware notebook merge"),
+        ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
+        ("merge.nbgit.recursive", "binary"),
     ]
-    if available("textconv"):
-        entries += [
-            ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
-            ("diff.nbgit.cachetextconv", "true"),
-            ("diff.nbgit.xfuncname", XFUNCNAME),
-        ]
-    if available("merge-driver"):
-        entries += [
-            ("merge.nbgit.name", "nbgit cell-aware notebook merge"),
-            ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
-            ("merge.nbgit.recursive", "binary"),
-        ]
-    return entries
 
 
 def diff_command_entry(python: str | None = None) -> tuple[str, str]:
@@ -53,14 +44,7 @@ def diff_command_entry(python: str | None = None) -> tuple[str, str]:
 
 
 def attributes_line() -> str:
-    from nbgit.cli import available
-
-    attrs = ["filter=nbgit"]
-    if available("textconv"):
-        attrs.append("diff=nbgit")
-    if available("merge-driver"):
-        attrs.append("merge=nbgit")
-    return "*.ipynb " + " ".join(attrs)
+    return "*.ipynb filter=nbgit diff=nbgit merge=nbgit"
 
 
 def is_nbgit_attributes_line(line: str) -> bool:
