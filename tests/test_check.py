@@ -211,6 +211,8 @@ def test_missing_file_is_exit_2_without_traceback(tmp_path):
     proc = run(tmp_path, "nope.ipynb")
     assert proc.returncode == 2
     assert "nope.ipynb" in proc.stderr and "Traceback" not in proc.stderr
+    assert "all good" not in proc.stderr
+    assert proc.stderr.strip().endswith("nbgit check: 0 notebooks checked, 1 could not be read")
 
 
 def test_github_actions_annotations(repo, check_here):

@@ -304,7 +304,8 @@ def test_sigint_during_merge_driver_never_leaves_a_partial_file(tmp_path):
             # a signal during Python's start-up (before nbgit's main can catch it) prints
             # KeyboardInterrupt; nothing else may
             assert err.rstrip().endswith(b"KeyboardInterrupt"), err.decode()
-        if result == ours:
+        if result == ours:  # interrupted before the write: git must see a conflict, never a clean merge
+            assert proc.returncode != 0, (delay, proc.returncode)
             outcomes["unchanged"] += 1
         else:  # written completely (the exit status may still be the signal's, if it came after)
             merged = json.loads(result)

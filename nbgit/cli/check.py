@@ -243,7 +243,7 @@ def main(argv: list[str]) -> int:
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     configs: dict[str, object] = {}
     status = 0
-    n_bad = n_fixed = 0
+    n_bad = n_fixed = n_unread = 0
     for path in paths:
         root = find_worktree_root(os.path.dirname(os.path.abspath(path))) or os.path.abspath(".")
         if root not in configs:
@@ -258,6 +258,7 @@ def main(argv: list[str]) -> int:
         except OSError as exc:
             print(f"nbgit check: error: {path}: {exc.strerror}", file=sys.stderr)
             status = 2
+            n_unread += 1
             continue
         result = check_bytes(data, configs[root], validate=not args.no_validate)
         problems = result.problems + _pair_problems(path)
@@ -278,11 +279,14 @@ def main(argv: list[str]) -> int:
             print(f"{path}:{pr.line}: {pr.message}")
             if github:
                 print(_annotation(_workspace_relative(path), pr))
-    if not args.quiet or n_bad:
-        summary = f"nbgit check: {len(paths)} notebook{'s' if len(paths) != 1 else ''} checked"
+    if not args.quiet or n_bad or n_unread:
+        checked = len(paths) - n_unread
+        summary = f"nbgit check: {checked} notebook{'s' if checked != 1 else ''} checked"
+        if n_unread:
+            summary += f", {n_unread} could not be read"
         if n_fixed:
             summary += f", {n_fixed} cleaned"
-        summary += f", {n_bad} with problems" if n_bad else ", all good"
+        summary += f", {n_bad} with problems" if n_bad else ("" if n_unread else ", all good")
         print(summary, file=sys.stderr)
     if status:
         return status

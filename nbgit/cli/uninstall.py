@@ -47,4 +47,6 @@ def main(argv: list[str]) -> int:
         print(f"nbgit: removed config sections {', '.join(removed)}")
     if attrs_removed:
         print(f"nbgit: removed nbgit's line from {path}")
+        if args.scope == "local" and not args.info and not args.attributes:
+            print("nbgit: commit the change to .gitattributes, so that other clones stop routing notebooks to nbgit")
     return 0
