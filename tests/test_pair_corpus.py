@@ -12,11 +12,22 @@ from nbgit.notebook.io import NotebookError, parse
 
 FORMATS = ["py:percent", "py:light", "md", "md:myst"]
 STEP = 37  # every 37th corpus notebook: ~20 notebooks, a few seconds per format
+#: notebooks jupytext's md (and py:light) formats do not read back exactly (a markdown cell
+#: holding a fenced ```{mermaid} block is split off or merged with its neighbour)
+NOT_ROUND_TRIPPED_BY_JUPYTEXT = [
+    "diffs/fastai+nbdev/0017/a.ipynb",
+    "diffs/fastai+nbdev/0027/a.ipynb",
+    "diffs/fastai+nbdev/0027/b.ipynb",
+    "merges/fastai+nbdev/0011/base.ipynb",
+    "merges/fastai+nbdev/0012/local.ipynb",
+]
 
 
 def sample() -> list:
     notebooks = []
-    for path in sorted(corpus_dir().rglob("*.ipynb"))[::STEP]:
+    corpus = corpus_dir()
+    chosen = sorted(corpus.rglob("*.ipynb"))[::STEP] + [corpus / name for name in NOT_ROUND_TRIPPED_BY_JUPYTEXT]
+    for path in chosen:
         try:
             nb = parse(path.read_bytes())
         except NotebookError:
@@ -36,20 +47,20 @@ def _comparable(cells: list, fmt: str) -> list:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_corpus_sources_round_trip_through_the_text(fmt):
-    from nbgit.pair.convert import _joined, _loose, carry_text, read_text, render, with_formats
+    """notebook -> text -> sync back: every cell exactly as it was, in every format, including
+    the notebooks jupytext itself does not read back exactly (nbgit then carries only edits)."""
+    from nbgit.pair.convert import carry_text, read_text, render, with_formats
 
+    jupytext_inexact = 0
     for path, nb in sample():
         nb = with_formats(nb, f"ipynb,{fmt}")
         text = render(nb, fmt)
-        # what jupytext reads back: the same cells, up to the whitespace it does not keep
-        back = [(c.cell_type, _loose(c.source)) for c in read_text(text, fmt).cells]
-        back = [b for b in back if b[1] or fmt != "py:light"]
-        want = [(c["cell_type"], _loose(_joined(c["source"]))) for c in nb["cells"]]
-        want = [w for w in want if w[1] or fmt != "py:light"]
-        assert back == want, f"{path} ({fmt})"
-        # and what a sync from the unedited text does to the notebook: nothing to any cell
+        if len(read_text(text, fmt).cells) != len(nb["cells"]):
+            jupytext_inexact += 1
         carried = carry_text(text, fmt, nb)
-        assert _comparable(carried["cells"], fmt) == _comparable(nb["cells"], fmt), f"{path} ({fmt})"
+        assert carried["cells"] == nb["cells"], f"{path} ({fmt})"
+    if fmt == "md":
+        assert jupytext_inexact >= 1  # the sample does hold notebooks jupytext's md splits or merges
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -105,6 +105,30 @@ def _visible(metadata: dict) -> dict:
 
 
 def carry_text(data: bytes, fmt: str, nb: dict) -> dict:
+    """``nb`` with the edits of the text ``data`` (format ``fmt``) carried over.
+
+    Where jupytext's ``fmt`` reads back the notebook's own text exactly, this is
+    :func:`_carry`. Where it does not (e.g. ``md`` merges a markdown cell holding a
+    fenced block with its neighbour), carrying the text over cell by cell would
+    change cells nobody edited. Then only the *edits* are carried: a three-way
+    merge (nbgit's merge engine) of the notebook with what the edited text makes
+    of it, against what the unedited text makes of it. Unedited cells stay exactly
+    as they are; if the edits touch the cells jupytext cannot round-trip (a merge
+    conflict), the cell-by-cell result is used.
+    """
+    carried = _carry(data, fmt, nb)
+    unedited = _carry(render(nb, fmt), fmt, nb)
+    if unedited["cells"] == nb.get("cells", []):
+        return carried
+    from nbgit.merge import merge_notebooks
+
+    result = merge_notebooks(unedited, nb, carried)
+    if not result.clean:
+        return carried
+    return {**result.notebook, "metadata": carried["metadata"]}
+
+
+def _carry(data: bytes, fmt: str, nb: dict) -> dict:
     """``nb`` with the cells and metadata of the text ``data`` (format ``fmt``).
 
     Notebook cells that match a text cell (:func:`nbgit.pair.match.match_cells`)
@@ -205,7 +229,7 @@ def new_notebook(data: bytes, fmt: str) -> dict:
 def round_trip_issue(nb: dict, fmt: str, text: bytes) -> str | None:
     """Where carrying the unedited text back would change the notebook (jupytext's limits), or None."""
     try:
-        carried = carry_text(text, fmt, nb)["cells"]
+        carried = _carry(text, fmt, nb)["cells"]
     except ConversionError as exc:
         return str(exc)
     old = nb.get("cells", [])
@@ -214,7 +238,7 @@ def round_trip_issue(nb: dict, fmt: str, text: bytes) -> str | None:
         old = [c for c in old if _joined(c.get("source")).strip()]
     for i, (a, b) in enumerate(zip(carried, old)):
         if a != b:
-            return f"jupytext's {fmt} does not round-trip cell {i + 1} exactly; an edit in the text file may change it"
+            return f"jupytext's {fmt} does not round-trip cell {i + 1} exactly; sync carries only your edits, but an edit inside that cell may change it"
     if len(carried) != len(old):
-        return f"jupytext's {fmt} reads back {len(carried)} cells for {len(old)}; an edit in the text file may change them"
+        return f"jupytext's {fmt} reads back {len(carried)} cells for {len(old)}; sync carries only your edits, but an edit inside those cells may change them"
     return None
