@@ -41,7 +41,12 @@ def source_text(cell: dict | None) -> str:
     src = cell.get("source", "")
     if isinstance(src, str):
         return src
-    return join_text(src)  # invalid but seen: non-string items are shown as JSON, never a crash
+    if isinstance(src, list):
+        try:
+            return "".join(src)
+        except TypeError:
+            pass  # invalid but seen: non-string items, shown as JSON below, never a crash
+    return join_text(src)
 
 
 def source_lines(cell: dict | None) -> list[str]:
