@@ -1,4 +1,4 @@
-"""Terminal helpers: colour only on a terminal (NO_COLOR respected), and a progress bar."""
+"""Terminal helpers shared by the commands: colour only on a terminal (NO_COLOR respected), a progress bar."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def use_color(stream: TextIO = sys.stdout, mode: str = "auto") -> bool:
         return False
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
+    if os.environ.get("GIT_PAGER_IN_USE") == "true":  # run by git, whose pager is on a terminal
+        return True
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -31,25 +33,21 @@ class Painter:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
-class Progress:
-    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+def progress_bar(label: str, stream: TextIO | None = None):
+    """A progress callback ``(done, total)`` drawing a one-line bar on ``stream`` (stderr), or None
+    when that is not a terminal. Redraws at most ~200 times; the line is cleared at the end."""
+    stream = stream or sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    width = 30
 
-    def __init__(self, total: int, label: str, stream: TextIO = sys.stderr):
-        self.total = max(total, 1)
-        self.label = label
-        self.stream = stream
-        self.enabled = hasattr(stream, "isatty") and stream.isatty() and total > 1
-        self.done = 0
+    def show(done: int, total: int) -> None:
+        if done != total and done % max(1, total // 200):
+            return
+        filled = width * done // max(1, total)
+        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done == total:
+            stream.write("\r" + " " * (len(label) + width + 2 * len(str(total)) + 5) + "\r")
+        stream.flush()
 
-    def advance(self, n: int = 1) -> None:
-        self.done += n
-        if self.enabled:
-            width = 30
-            filled = int(width * self.done / self.total)
-            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+    return show

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from nbgit.cli._term import use_color
+
 DESCRIPTION = """\
 Show how notebooks changed, cell by cell: cells inserted, deleted, moved and
 modified (with a line diff of the source and the words that changed), and
@@ -220,7 +222,7 @@ def _run(jobs: list[_Job], args, config) -> int:
     from nbgit.diff import diff_notebooks
     from nbgit.review.terminal import render_notebook_diff, visible_change
 
-    color = _use_color(args.color) and not args.json
+    color = use_color(sys.stdout, args.color) and not args.json
     errors = 0
     differ = 0
     text: list[str] = []
@@ -266,18 +268,6 @@ def _run(jobs: list[_Job], args, config) -> int:
     if errors:
         return 2
     return 1 if differ else 0
-
-
-def _use_color(mode: str) -> bool:
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    if os.environ.get("GIT_PAGER_IN_USE") == "true":  # run by git, whose pager is on a terminal
-        return True
-    return sys.stdout.isatty()
 
 
 def _pager_command() -> str | None:

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from nbgit.cli import parser as make_parser
-
-
-def _colour(stream) -> bool:
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+from nbgit.cli._term import progress_bar, use_color
 
 
 _LEVEL_COLOURS = {"error": "31", "warning": "33", "info": "36"}
-
-
-def progress_bar(label: str, stream=None):
-    """A progress callback ``(done, total)`` drawing a bar on ``stream`` (stderr) when it is a terminal, else None."""
-    stream = stream or sys.stderr
-    if not stream.isatty():
-        return None
-    width = 30
-
-    def show(done: int, total: int) -> None:
-        if done != total and done % max(1, total // 200):
-            return
-        filled = width * done // max(1, total)
-        stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done == total:
-            stream.write("\r" + " " * (len(label) + width + 2 * len(str(total)) + 5) + "\r")
-        stream.flush()
-
-    return show
 
 
 def main(argv: list[str]) -> int:
@@ -71,7 +48,7 @@ def main(argv: list[str]) -> int:
         )
         print()
         return 1 if report.wrong else 0
-    colour = _colour(sys.stdout)
+    colour = use_color(sys.stdout)
     for f in report.findings:
         if args.quiet and not f.wrong:
             continue

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be re-added")
     args = p.parse_args(argv)
 
-    from nbgit.cli.doctor import progress_bar
+    from nbgit.cli._term import progress_bar
     from nbgit.git.doctor import notebooks_to_renormalize, renormalize
     from nbgit.git.repo import GitError, toplevel
     from nbgit.notebook.config import ConfigError

@@ -85,12 +85,14 @@ def main(argv: list[str]) -> int:
 
     from nbgit.review.changes import notebook_change
 
-    progress = _progress(len(pairs))
+    from nbgit.cli._term import progress_bar
+
+    progress = progress_bar("reviewing") if len(pairs) > 1 else None
     changes = []
-    for fp in pairs:
+    for done, fp in enumerate(pairs, 1):
         changes.append(notebook_change(fp.path, fp.old, fp.new, fp.old_path if fp.old_path != fp.new_path else None))
-        progress.advance()
-    progress.close()
+        if progress is not None:
+            progress(done, len(pairs))
 
     outputs = []
     if args.html:
@@ -189,7 +191,3 @@ def _write(target: str, text: str) -> int:
     return 0
 
 
-def _progress(total: int):
-    from nbgit.cli._term import Progress
-
-    return Progress(total, "reviewing")
