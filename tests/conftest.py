@@ -33,6 +33,23 @@ def corpus_notebooks() -> list[Path]:
     return sorted(CORPUS.rglob("*.ipynb"))
 
 
+def read_pty(master: int) -> bytes:
+    """Everything written to a pseudo-terminal until its other side is closed (then closes ``master``)."""
+    chunks = []
+    try:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the other side is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(master)
+    return b"".join(chunks)
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory, monkeypatch):
     """Every test gets its own HOME and no system git config."""

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from conftest import read_pty
 from nbfactory import code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
 
 BASE = notebook(
@@ -245,18 +246,9 @@ def test_pager_only_on_a_terminal(files):
         stdin=slave, stdout=slave, stderr=slave, cwd=tmp, env={**os.environ, **env},
     )
     os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
+    out = read_pty(master)
     proc.wait()
-    os.close(master)
-    assert b"".join(chunks).startswith(b"PAGED:nbgit diff")
+    assert out.startswith(b"PAGED:nbgit diff")
 
 
 def test_install_diff_command_and_git_external_diff(repo):

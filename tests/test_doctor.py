@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from conftest import read_pty
 from nbfactory import dirty_notebook, jupyter_bytes
 from nbgit.git import doctor
 from nbgit.notebook.clean import clean_bytes
@@ -155,20 +156,10 @@ def test_renormalize_progress_on_a_terminal(repo):
         proc = subprocess.run(
             [sys.executable, "-m", "nbgit", "renormalize"], cwd=repo.path, stdout=subprocess.PIPE, stderr=slave
         )
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
     finally:
-        os.close(master)
+        os.close(slave)
     assert proc.returncode == 0
-    err = b"".join(chunks).decode()
+    err = read_pty(master).decode()
     assert "nbgit renormalize [" in err and "25/25" in err
     assert "re-added 25 notebook(s)" in proc.stdout.decode()
     assert repo.git("diff", "--cached", "--quiet", "--", "n0.ipynb", check=False).returncode == 1
