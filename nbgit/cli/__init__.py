@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("nbgit.cli.check", "fail on notebooks that are not clean, invalid, conflicted or out of sync"),
     "doctor": ("nbgit.cli.doctor", "find what is wrong with nbgit in this clone and say how to fix it"),
     "renormalize": ("nbgit.cli.renormalize", "re-add committed notebooks through the current clean filter"),
+    "refresh": ("nbgit.cli.refresh", "clear phantom modifications (re-run notebooks git lists as modified)"),
 }
 
 

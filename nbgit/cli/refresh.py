@@ -1,0 +1,74 @@
+"""nbgit refresh: clear phantom modifications (notebooks git lists as modified only because their size changed)."""
+
+from __future__ import annotations
+
+import sys
+
+from nbgit.cli import parser as make_parser
+
+
+def main(argv: list[str]) -> int:
+    p = make_parser(
+        "refresh",
+        "Re-running a notebook changes its file size, and git lists a file whose size changed as\n"
+        "modified without asking the clean filter: `git status` shows it, `git checkout`, `merge`,\n"
+        "`pull` and `stash pop` refuse to overwrite it, although `git diff` is empty.\n\n"
+        "For each tracked notebook routed to nbgit that git sees as changed by its stat data,\n"
+        "refresh hashes the work-tree file through the filter git runs; where that equals the\n"
+        "staged blob, it rewrites the index entry with itself (same blob), which clears git's cached\n"
+        "stat data so that git compares content from then on. Staged content never changes;\n"
+        "unmerged, skip-worktree, assume-unchanged and intent-to-add entries are left alone.\n\n"
+        "nbgit's Jupyter server extension does this after every save, and `nbgit install --hooks`\n"
+        "after checkouts, merges and commits; run it by hand after re-running notebooks elsewhere.",
+        epilog="exit status: 0 done (also when there was nothing to do); 1 the index stayed locked by\n"
+        "another git command (nothing changed), or git failed; 2 a usage error or a PATH outside the repository",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: the whole work tree)")
+    p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be refreshed")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing unless something went wrong")
+    p.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
+                   help="how long to retry while another git command holds index.lock (default: 2)")
+    p.add_argument("--hook", action="store_true", help="run from a git hook: quiet, never fails the hook")
+    args = p.parse_args(argv)
+    if args.wait < 0:
+        p.error("--wait must not be negative")
+
+    from nbgit.git.refresh import IndexLocked, pathspecs, refresh
+    from nbgit.git.repo import GitError, toplevel
+
+    quiet = args.quiet or args.hook
+    try:
+        root = toplevel()
+        try:
+            specs = pathspecs(args.paths, root)
+        except ValueError as exc:
+            print(f"nbgit refresh: error: {exc}", file=sys.stderr)
+            return 0 if args.hook else 2
+        result = refresh(root, specs, dry_run=args.dry_run, wait=args.wait)
+    except IndexLocked as exc:
+        print(f"nbgit refresh: {exc}", file=sys.stderr)
+        return 0 if args.hook else 1
+    except GitError as exc:
+        if not args.hook:
+            print(f"nbgit refresh: {exc}", file=sys.stderr)
+        return 0 if args.hook else 1
+    if not quiet:
+        verb = "would refresh" if args.dry_run else "refreshed"
+        for path in result.refreshed:
+            print(f"{verb}: {safe_text(path)}")
+        for path in result.unreadable:
+            print(f"nbgit refresh: warning: {safe_text(path)}: git could not read it; left alone", file=sys.stderr)
+        n = len(result.refreshed)
+        summary = f"nbgit refresh: {n} notebook{'s' if n != 1 else ''} {verb}"
+        if result.modified:
+            m = len(result.modified)
+            summary += f"; {m} really modified (left as they are)"
+        print(summary, file=sys.stderr)
+    return 0
+
+
+def safe_text(path: str) -> str:
+    """A path for the terminal: control characters and undecodable bytes shown as escapes."""
+    return "".join(
+        ch if ch.isprintable() and not 0xDC80 <= ord(ch) <= 0xDCFF else ascii(ch)[1:-1] for ch in path
+    )

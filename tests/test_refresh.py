@@ -1,0 +1,221 @@
+"""nbgit refresh: phantom modifications (a re-run notebook git lists as modified) cleared, nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from nbfactory import code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
+
+
+def make_nb(source: str = "x = 1\nprint(x)\n", out: str | None = None, count: int | None = None) -> bytes:
+    outputs = [stream(out)] if out is not None else []
+    if out is not None:
+        outputs.append(image(count))
+    return jupyter_bytes(notebook([markdown_cell("# Title\n", id="md"), code_cell(source, outputs=outputs, count=count, id="c1")]))
+
+
+def porcelain(repo) -> str:
+    return repo.out("status", "--porcelain")
+
+
+def index_line(repo, path: str) -> str:
+    return repo.out("ls-files", "-s", "-v", "-t", "--", path)
+
+
+@pytest.fixture
+def two_branches(installed_repo):
+    """main and `other` differ in a.ipynb; a.ipynb and b.ipynb committed clean."""
+    r = installed_repo
+    r.write("a.ipynb", make_nb(out="1\n", count=1))
+    r.write("b.ipynb", make_nb("y = 2\n", out="2\n", count=1))
+    r.commit("notebooks")
+    r.git("checkout", "-q", "-b", "other")
+    r.write("a.ipynb", make_nb("x = 'other'\n"))
+    r.commit("other")
+    r.git("checkout", "-q", "main")
+    assert porcelain(r) == ""
+    return r
+
+
+def rerun(repo, path: str, out: str = "a much longer output than before\n" * 3, count: int = 7) -> None:
+    """What re-running a notebook does: outputs (and the file's size) change, sources do not."""
+    nb = json.loads(repo.read(path))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [stream(out), image(count)]
+            cell["execution_count"] = count
+    repo.write(path, jupyter_bytes(nb))
+
+
+def test_rerun_notebook_no_longer_modified_and_checkout_goes_through(two_branches):
+    r = two_branches
+    staged = r.out("ls-files", "-s")
+    rerun(r, "a.ipynb")
+    assert porcelain(r) == " M a.ipynb\n"  # the phantom: git trusts the size change
+    assert r.git("checkout", "-q", "other", check=False).returncode != 0
+    proc = r.nbgit("refresh")
+    assert proc.stdout == b"refreshed: a.ipynb\n"
+    assert b"1 notebook refreshed" in proc.stderr
+    assert porcelain(r) == ""
+    assert r.out("ls-files", "-s") == staged  # staged content unchanged
+    assert b"much longer output" in r.read("a.ipynb")  # the working copy untouched
+    r.git("checkout", "-q", "other")
+    assert r.out("rev-parse", "--abbrev-ref", "HEAD").strip() == "other"
+
+
+def test_stat_recorded_so_plain_git_sees_it_clean(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    r.nbgit("refresh")
+    size = os.path.getsize(r.path / "a.ipynb")
+    assert f"size: {size}\t" in r.out("ls-files", "--debug", "--", "a.ipynb")
+    assert r.out("diff-files", "--name-only") == ""
+
+
+def test_edited_source_still_modified(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    nb = json.loads(r.read("b.ipynb"))
+    nb["cells"][1]["source"] = ["y = 'edited'\n"]
+    r.write("b.ipynb", jupyter_bytes(nb))
+    proc = r.nbgit("refresh")
+    assert proc.stdout == b"refreshed: a.ipynb\n"
+    assert b"1 really modified" in proc.stderr
+    assert porcelain(r) == " M b.ipynb\n"
+    assert r.out("ls-files", "--debug", "--", "b.ipynb").count("ctime: 0:0") == 0  # its stat data kept
+
+
+def test_staged_content_never_changes(two_branches):
+    r = two_branches
+    nb = json.loads(r.read("a.ipynb"))
+    nb["cells"][1]["source"] = ["x = 'staged'\n"]
+    r.write("a.ipynb", jupyter_bytes(nb))
+    r.git("add", "a.ipynb")
+    staged = r.out("ls-files", "-s")
+    rerun(r, "a.ipynb")  # the same source, re-run: equal to the staged blob once cleaned
+    assert porcelain(r) == "MM a.ipynb\n"
+    r.nbgit("refresh")
+    assert r.out("ls-files", "-s") == staged
+    assert porcelain(r) == "M  a.ipynb\n"
+
+
+def test_leaves_special_entries_alone(two_branches):
+    r = two_branches
+    r.write("new.ipynb", make_nb(out="n\n", count=1))
+    r.git("add", "-N", "new.ipynb")
+    r.git("update-index", "--assume-unchanged", "a.ipynb")
+    r.git("update-index", "--skip-worktree", "b.ipynb")
+    rerun(r, "a.ipynb")
+    rerun(r, "b.ipynb")
+    before = {p: (index_line(r, p), r.out("ls-files", "--debug", "--", p)) for p in ("a.ipynb", "b.ipynb", "new.ipynb")}
+    proc = r.nbgit("refresh")
+    assert proc.stdout == b""
+    after = {p: (index_line(r, p), r.out("ls-files", "--debug", "--", p)) for p in before}
+    assert after == before
+    assert index_line(r, "a.ipynb").startswith("h ") and index_line(r, "b.ipynb").startswith("S ")
+    assert " A new.ipynb" in porcelain(r)
+
+
+def test_leaves_unmerged_entries_alone(installed_repo):
+    r = installed_repo
+    r.write("a.ipynb", make_nb("x = 0\n"))
+    r.commit("base")
+    r.git("checkout", "-q", "-b", "theirs")
+    r.write("a.ipynb", make_nb("x = 'theirs'\n"))
+    r.commit("theirs")
+    r.git("checkout", "-q", "main")
+    r.write("a.ipynb", make_nb("x = 'ours'\n"))
+    r.commit("ours")
+    assert r.git("merge", "-q", "theirs", check=False).returncode != 0
+    stages = r.out("ls-files", "-s", "--", "a.ipynb")
+    assert len(stages.splitlines()) == 3
+    rerun(r, "a.ipynb")
+    r.nbgit("refresh")
+    assert r.out("ls-files", "-s", "--", "a.ipynb") == stages
+
+
+def test_paths_limit_the_refresh(two_branches):
+    r = two_branches
+    (r.path / "sub").mkdir()
+    r.write("sub/c.ipynb", make_nb("z = 3\n"))
+    r.commit("sub")
+    for p in ("a.ipynb", "b.ipynb", "sub/c.ipynb"):
+        rerun(r, p)
+    assert r.nbgit("refresh", "b.ipynb").stdout == b"refreshed: b.ipynb\n"
+    assert porcelain(r) == " M a.ipynb\n M sub/c.ipynb\n"
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "refresh", "."], cwd=r.path / "sub", capture_output=True)
+    assert proc.returncode == 0 and proc.stdout == b"refreshed: sub/c.ipynb\n"
+    assert porcelain(r) == " M a.ipynb\n"
+    outside = r.nbgit("refresh", "..", check=False)
+    assert outside.returncode == 2 and b"outside the repository" in outside.stderr
+
+
+def test_dry_run_changes_nothing(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    proc = r.nbgit("refresh", "--dry-run")
+    assert proc.stdout == b"would refresh: a.ipynb\n"
+    assert porcelain(r) == " M a.ipynb\n"
+
+
+def test_notebooks_not_routed_to_nbgit_are_left_alone(two_branches):
+    r = two_branches
+    r.write(".git/info/attributes", "b.ipynb -filter\n")
+    rerun(r, "b.ipynb")
+    assert r.nbgit("refresh").stdout == b""
+    assert porcelain(r) == " M b.ipynb\n"
+
+
+def test_without_the_filter_configured_nothing_is_refreshed(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    r.git("config", "--unset", "filter.nbgit.required")
+    r.git("config", "--remove-section", "filter.nbgit")
+    proc = r.nbgit("refresh")
+    assert proc.stdout == b"" and b"1 really modified" in proc.stderr
+    assert porcelain(r) == " M a.ipynb\n"
+
+
+def test_index_lock_retries_then_says_so(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    lock = r.path / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    proc = r.nbgit("refresh", "--wait", "0.3", check=False)
+    assert proc.returncode == 1
+    assert b"index is locked" in proc.stderr and b"index.lock" in proc.stderr and b"nothing was changed" in proc.stderr
+    assert porcelain_locked(r) == " M a.ipynb\n"
+    hook = r.nbgit("refresh", "--hook", "--wait", "0", check=False)
+    assert hook.returncode == 0  # a hook never fails the git command it follows
+
+    timer = threading.Timer(0.5, lock.unlink)
+    timer.start()
+    try:
+        started = time.monotonic()
+        proc = r.nbgit("refresh", "--wait", "30")
+        assert time.monotonic() - started < 30
+    finally:
+        timer.cancel()
+    assert proc.stdout == b"refreshed: a.ipynb\n"
+    assert porcelain(r) == ""
+
+
+def porcelain_locked(repo) -> str:
+    """`git status` that does not try to write the (locked) index."""
+    return repo.out("--no-optional-locks", "status", "--porcelain")
+
+
+def test_nothing_to_do_outside_a_repository(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "refresh"], cwd=tmp_path, capture_output=True)
+    assert proc.returncode == 1 and b"not inside a git work tree" in proc.stderr
