@@ -54,8 +54,22 @@ _UESC_RE = re.compile(rb"\\u([0-9a-fA-F]{4})")
 
 
 def has_conflict_markers(data: bytes) -> bool:
-    """True if ``data`` has a line that starts with a git conflict marker."""
-    return _MARKER_RE.search(data) is not None
+    """True if ``data`` holds a git conflict block: a ``<<<<<<<`` line, then a ``=======``
+    line, then a ``>>>>>>>`` line, in that order.
+
+    A lone marker-like line is not a conflict: ``=======`` alone is a setext heading
+    underline in markdown (and a ruler in a Python comment). Linear in ``data``.
+    """
+    state = 0  # 0: outside, 1: after <<<<<<<, 2: after =======
+    for m in _MARKER_RE.finditer(data):
+        kind = m.group(0)[:1]
+        if kind == b"<":
+            state = 1
+        elif kind == b"=" and state == 1:
+            state = 2
+        elif kind == b">" and state == 2:
+            return True
+    return False
 
 
 def parse(data: bytes) -> dict:

@@ -105,6 +105,10 @@ def _jupytext_pair(path: str, formats: str, from_ipynb: bool) -> PairSpec | None
         raise PairingError(f"jupytext formats {formats!r} need jupytext (pip install jupytext)") from None
     try:
         fmts = long_form_multiple_formats(formats)
+        for f in fmts:  # the notebook's metadata is the repository's: only paths relative to it
+            prefix = str(f.get("prefix") or "")
+            if prefix.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", prefix):
+                raise PairingError(f"jupytext formats {formats!r} name an absolute path; pair refused")
         ipynb = [f for f in fmts if f.get("extension") == ".ipynb"]
         text = [f for f in fmts if f.get("extension") != ".ipynb"]
         if not ipynb:

@@ -13,7 +13,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 
-from nbgit._fs import atomic_write
+from nbgit._fs import PathRefused, contain, read_head, read_regular, write_contained
 from nbgit.notebook.io import JUPYTER_LAYOUT, NotebookError, dumps, has_conflict_markers, read
 from nbgit.pair.decide import Action, Record, Sides, decide, digest, inputs_digest, normalize_text, text_digest
 from nbgit.pair.formats import (
@@ -70,15 +70,50 @@ class Outcome:
 
 
 def _read(path: str) -> bytes | None:
+    """A side of a pair: regular files only (a committed ``x.ipynb -> /dev/zero`` is refused)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        return read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise PairError(path, "is a directory") from None
+    except PathRefused as exc:
+        raise PairError(path, exc.reason) from None
     except OSError as exc:
         raise PairError(path, exc.strerror or str(exc)) from None
+
+
+# --- containment: both sides of a pair stay inside the work tree ------------------------------
+
+
+def root_of(stores: Stores, ipynb_path: str) -> str:
+    """The tree a pair must stay in: the repository's work tree, or outside git the current
+    directory (or the notebook's own directory when it is not under the current one)."""
+    path = os.path.abspath(ipynb_path)
+    for root in (stores.toplevel, os.getcwd()):
+        if root and _under(path, os.path.abspath(root)):
+            return os.path.abspath(root)
+    return os.path.dirname(path)
+
+
+def _under(path: str, root: str) -> bool:
+    return path.startswith(os.path.join(root, ""))
+
+
+def contained(pair: Pair, root: str) -> Pair:
+    """``pair`` if both its files resolve inside ``root`` (:func:`nbgit._fs.contain`), else
+    :class:`PairError` naming the notebook: the pairing comes from the notebook's metadata
+    (or the text file's header), which the repository controls, so it is refused, never followed."""
+    try:
+        contain(root, pair.ipynb)
+    except PathRefused as exc:
+        raise PairError(pair.ipynb, f"{exc.reason}; not synced") from None
+    try:
+        contain(root, pair.text)
+    except PathRefused as exc:
+        shown = os.path.relpath(pair.text, root) if _under(os.path.abspath(pair.text), root) else pair.text
+        raise PairError(pair.ipynb, f"paired file {shown!r} {exc.reason}; pair refused, nothing written") from None
+    return pair
 
 
 class Files:
@@ -187,12 +222,15 @@ def _ipynb_changed(files: Files, record: Record) -> bool:
     return files.rendered_digest != record.ipynb_text
 
 
-def _replace(path: str, expected: bytes | None, data: bytes) -> None:
-    """Atomically write ``data`` to ``path`` if it still holds ``expected`` (None: does not exist)."""
+def _replace(path: str, expected: bytes | None, data: bytes, root: str) -> None:
+    """Atomically write ``data`` to ``path`` (inside ``root``) if it still holds ``expected``
+    (None: does not exist). Missing directories are created, inside ``root`` only."""
     if _read(path) != expected:
         raise PairError(path, "changed while nbgit sync was running; nothing written, run it again")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    atomic_write(path, data)
+    try:
+        write_contained(root, path, data, make_dirs=True)
+    except PathRefused as exc:
+        raise PairError(path, f"{exc.reason}; nothing written") from None
 
 
 def _with_newlines_of(data: bytes, like: bytes | None) -> bytes:
@@ -205,7 +243,9 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
     """Sync one pair by content (see :func:`nbgit.pair.decide.decide`); with ``check`` write nothing."""
     store = stores.for_notebook(pair.ipynb)
     text_key = store.key(pair.text)
+    root = root_of(stores, pair.ipynb)
     try:
+        contained(pair, root)
         files = files or Files(pair)
         if files.ipynb is None and files.text is None:
             raise PairError(pair.ipynb, f"neither it nor {os.path.basename(pair.text)} exists")
@@ -234,7 +274,7 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
             if files.text is None or normalize_text(new) != normalize_text(files.text):
                 outcome.wrote = pair.text
                 if not check:
-                    _replace(pair.text, files.text, new)
+                    _replace(pair.text, files.text, new, root)
                     files = Files(pair, files.ipynb, new)
             if not check:
                 store.put(pair.ipynb, _keyed(files.record(), text_key))
@@ -245,7 +285,7 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
                 if not check:
                     layout = files.layout if files.ipynb is not None else JUPYTER_LAYOUT
                     data = dumps(new_nb, layout)
-                    _replace(pair.ipynb, files.ipynb, data)
+                    _replace(pair.ipynb, files.ipynb, data, root)
                     files = Files(pair, data, files.text)
             if not check:
                 store.put(pair.ipynb, _keyed(files.record(), text_key))
@@ -299,7 +339,9 @@ def pair_notebook(ipynb_path: str, fmt: str, stores: Stores, check: bool = False
     ipynb_path = os.path.abspath(ipynb_path)
     spec = PairSpec(os.path.splitext(ipynb_path)[0] + "." + fmt.split(":")[0], fmt)
     pair = Pair(ipynb_path, spec.text_path, fmt)
+    root = root_of(stores, ipynb_path)
     try:
+        contained(pair, root)
         data = _read(ipynb_path)
         if data is None:
             raise PairError(ipynb_path, "no such file")
@@ -324,11 +366,11 @@ def pair_notebook(ipynb_path: str, fmt: str, stores: Stores, check: bool = False
         if check:
             return outcome
         if files.text is None:
-            _replace(pair.text, None, text)
+            _replace(pair.text, None, text, root)
         else:
             text = files.text
         if new_data != data:
-            _replace(ipynb_path, data, new_data)
+            _replace(ipynb_path, data, new_data, root)
         store = stores.for_notebook(ipynb_path)
         store.put(ipynb_path, _keyed(Files(pair, new_data, text).record(), store.key(pair.text)))
         notes = []
@@ -388,6 +430,11 @@ class Locator:
         if any(p.ipynb == path for p in found.pairs):
             return
         try:
+            contain(root_of(self.stores, path), path)
+        except PathRefused as exc:
+            found.problems.append(Outcome(Pair(path, path, ""), Action.NOTHING, problem=f"{_rel(path)}: {exc.reason}; not synced", error=True))
+            return
+        try:
             data = _read(path)
             if data is None:
                 raise PairError(path, "no such file")
@@ -409,6 +456,7 @@ class Locator:
                     found.unpaired.append(path)
                     return
                 pair = Pair(path, os.path.abspath(spec.text_path), spec.fmt)
+            contained(pair, root_of(self.stores, path))
             found.pairs.append(pair)
             found.files[path] = Files(pair, data)
         except PairError as exc:
@@ -418,8 +466,7 @@ class Locator:
         """Add the pair of a text file; False if it is not the text side of a pair."""
         path = os.path.abspath(path)
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(8192)
+            head = read_head(path, 8192, root=root_of(self.stores, path))
         except OSError:
             return False
         try:
@@ -436,6 +483,12 @@ class Locator:
             return False
         ipynb, fmt = target
         ipynb = os.path.abspath(ipynb)
+        try:
+            contained(Pair(ipynb, path, fmt), root_of(self.stores, path))
+        except PairError:
+            found.problems.append(Outcome(Pair(path, path, ""), Action.NOTHING, error=True,
+                                          problem=f"{_rel(path)}: its header pairs it with a notebook outside the repository ({ipynb!r}); pair refused"))
+            return True
         if os.path.exists(ipynb):
             self.notebook(ipynb, found)
             if ipynb in found.unpaired:  # the notebook's metadata does not (yet) name the text

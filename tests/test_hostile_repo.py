@@ -1,0 +1,390 @@
+"""Hostile repositories (issue 10): nothing committed can make nbgit write outside the work
+tree, run code, hang or crash.
+
+Each attack is a real repository: committed symlinks, hostile notebook metadata, hostile
+names. It is cloned and pulled by a user who ran ``nbgit install --hooks`` (so a plain
+``git pull`` runs ``nbgit sync``), then every command is run over it. What must hold:
+
+- a sentinel directory outside the tree (where the symlinks and paired paths point) is
+  byte-identical afterwards (names, modes, contents, link targets);
+- every command ends (a subprocess timeout, not a timing assertion);
+- no traceback in any output;
+- exit codes are the ones git and nbgit document.
+
+To add a case: add a :class:`Case` to ``CASES`` (files of the hostile commit; a
+:class:`Link` for a committed symlink; ``{OUT}`` in a link target or a notebook's text is
+the sentinel directory, ``{OUTREL}`` its path relative to the clone). The sweep over all
+commands picks it up. Cases that main does not handle yet are listed at the end of this
+file (``NOT_YET``) and are not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from nbfactory import code_cell, jupyter_bytes, markdown_cell, notebook, stream
+
+#: Every command must end within this (seconds); generous for a loaded 2-core machine.
+BOUND = 120
+
+
+@dataclass(frozen=True)
+class Link:
+    """A committed symlink to ``target`` (``{OUT}`` is the sentinel directory)."""
+
+    target: str
+
+
+@dataclass
+class Case:
+    """One hostile commit: ``files`` maps a path in the repository to bytes, text or a :class:`Link`."""
+
+    name: str
+    files: dict = field(default_factory=dict)
+    about: str = ""
+
+
+def nb_bytes(*sources: str, formats: str | None = None, outputs: bool = True, metadata: dict | None = None) -> bytes:
+    meta = dict(metadata or {})
+    if formats is not None:
+        meta["jupytext"] = {"formats": formats}
+    cells = [markdown_cell("# Hostile\n", id="md-0")]
+    for i, src in enumerate(sources or ("x = 1\n",)):
+        cells.append(code_cell(src, id=f"c-{i}", count=i + 1, outputs=[stream(f"out {i}\n")] if outputs else []))
+    return jupyter_bytes(notebook(cells, metadata=meta))
+
+
+PAYLOAD = "import os\nopen(os.path.expanduser('~/PWNED'), 'w').write('code ran')\n"
+
+#: The hostile commits swept by every command. Keep each one small and named for what it tries.
+CASES = [
+    Case(
+        "sync-through-dir-symlink",
+        {
+            "site": Link("{OUT}/site-packages"),
+            "usercustomize.ipynb": nb_bytes(PAYLOAD, formats="ipynb,site//py:percent"),
+        },
+        "item 1: a committed directory symlink as a jupytext prefix (the usercustomize.py attack)",
+    ),
+    Case(
+        "sync-dotdot-prefix",
+        {"escape.ipynb": nb_bytes(PAYLOAD, formats="ipynb,{OUTREL}/site-packages//py:percent")},
+        "item 1: `../` prefixes in metadata.jupytext.formats",
+    ),
+    Case(
+        "sync-absolute-prefix",
+        {"absolute.ipynb": nb_bytes(PAYLOAD, formats="ipynb,{OUT}/site-packages//py:percent")},
+        "item 1: an absolute prefix in metadata.jupytext.formats",
+    ),
+    Case(
+        "sync-into-git-dir",
+        {"hooks.ipynb": nb_bytes("echo pwned\n", formats="ipynb,.git/hooks//py:percent")},
+        "containment: never into .git",
+    ),
+    Case(
+        "notebook-symlink-out",
+        {"linked.ipynb": Link("{OUT}/victim.ipynb")},
+        "item 3: check --fix / clean FILE / sync through a notebook symlink leading out",
+    ),
+    Case(
+        "paired-text-symlink-out",
+        {"pt.ipynb": nb_bytes("y = 2\n", formats="ipynb,py:percent"), "pt.py": Link("{OUT}/victim.py")},
+        "item 1: the paired text file itself a symlink out",
+    ),
+    Case(
+        "attributes-symlink-out",
+        {".gitattributes": Link("{OUT}/attributes")},
+        "item 2: install/uninstall append to a committed .gitattributes symlink",
+    ),
+    Case("config-dev-stdin", {".nbgit.toml": Link("/dev/stdin")}, "item 6: config from git's own protocol stream"),
+    Case("config-dev-zero", {"pyproject.toml": Link("/dev/zero")}, "item 6: config growing without bound"),
+    Case("config-out", {".nbgit.toml": Link("{OUT}/config.toml")}, "config read from outside the tree"),
+    Case(
+        "notebook-dev-zero",
+        {"zero.ipynb": Link("/dev/zero"), "zero.py": "# %%\nx = 1\n"},
+        "item 6: a notebook that is /dev/zero (memory exhaustion in sync, check, review, doctor)",
+    ),
+    Case("notebook-fifo-out", {"fifo.ipynb": Link("{OUT}/fifo")}, "item 6: a notebook that is a FIFO"),
+    Case("leading-dash", {"-rf.ipynb": nb_bytes("z = 3\n")}, "item 8: textconv takes the name for an option"),
+    Case(
+        "setext-heading",
+        {
+            "doc.ipynb": nb_bytes("w = 4\n", formats="ipynb,md"),
+        },
+        "item 14: a paired .md with a `=======` line is not a conflict",
+    ),
+]
+
+
+# --- the sentinel: a directory outside the clone that nothing may touch -----------------------
+
+
+def make_sentinel(out: Path) -> None:
+    (out / "site-packages").mkdir(parents=True)
+    (out / "site-packages" / "keep.txt").write_text("site-packages as it was\n")
+    (out / "victim.ipynb").write_bytes(nb_bytes("victim = 1\n"))
+    (out / "victim.py").write_text("# %%\nvictim = 2\n")
+    (out / "attributes").write_text("*.txt text\n")
+    (out / "config.toml").write_text("[tool.nbgit]\nkeep_outputs = true\n")
+    os.mkfifo(out / "fifo")
+
+
+def snapshot(root: Path) -> dict:
+    """Names, kinds, modes, contents and link targets of everything under ``root``."""
+    seen = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            p = Path(dirpath) / name
+            st = p.lstat()
+            rel = str(p.relative_to(root))
+            if stat.S_ISLNK(st.st_mode):
+                seen[rel] = ("link", os.readlink(p))
+            elif stat.S_ISREG(st.st_mode):
+                seen[rel] = ("file", stat.S_IMODE(st.st_mode), p.read_bytes())
+            else:
+                seen[rel] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode))
+    return seen
+
+
+# --- running commands -------------------------------------------------------------------------
+
+
+class Runner:
+    """Runs git and nbgit in a clone with a bound; records every output for the traceback check."""
+
+    def __init__(self, cwd: Path, env: dict):
+        self.cwd = cwd
+        self.env = env
+        self.log: list[tuple[list[str], subprocess.CompletedProcess]] = []
+
+    def __call__(self, *args: str, ok: tuple[int, ...] = (0,), input: bytes | None = None) -> subprocess.CompletedProcess:
+        cmd = list(args)
+        if cmd[0] == "nbgit":
+            cmd = [sys.executable, "-m", "nbgit", *cmd[1:]]
+        try:
+            proc = subprocess.run(
+                cmd, cwd=self.cwd, env=self.env, input=input if input is not None else b"",
+                capture_output=True, timeout=BOUND,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{' '.join(args)} did not end within {BOUND}s (a hang)")
+        self.log.append((list(args), proc))
+        out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+        assert "Traceback (most recent call last)" not in out, f"{' '.join(args)}: traceback\n{out}"
+        assert proc.returncode in ok, f"{' '.join(args)}: exit {proc.returncode}, expected {ok}\n{out}"
+        return proc
+
+    def text(self, proc: subprocess.CompletedProcess) -> str:
+        return proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+
+
+def _git(cwd: Path, *args: str, env: dict) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=BOUND)
+
+
+def _materialize(repo: Path, files: dict, out: Path) -> None:
+    outrel = os.path.relpath(out, repo)
+    for name, content in files.items():
+        p = repo / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if p.is_symlink() or p.exists():
+            p.unlink()
+        if isinstance(content, Link):
+            os.symlink(content.target.replace("{OUT}", str(out)), p)
+        else:
+            data = content.encode() if isinstance(content, str) else content
+            data = data.replace(b"{OUT}", str(out).encode()).replace(b"{OUTREL}", outrel.encode())
+            p.write_bytes(data)
+
+
+@dataclass
+class Hostile:
+    origin: Path
+    clone: Path
+    out: Path
+    run: Runner
+    before: dict
+
+
+def hostile_clone(tmp_path: Path, cases: list[Case], *, hooks: bool = True) -> Hostile:
+    """An origin with a benign first commit, a clone with nbgit installed (with hooks), then the
+    hostile commit(s) on the origin; the caller pulls. Paths are laid out so that ``{OUTREL}``
+    from the clone is ``../out``."""
+    env = {**os.environ, "PYTHONUSERBASE": str(tmp_path / "out" / "userbase")}
+    out = tmp_path / "out"
+    make_sentinel(out)
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    _git(origin, "init", "-q", "-b", "main", env=env)
+    (origin / "README.md").write_text("a repository from a stranger\n")
+    (origin / "plain.ipynb").write_bytes(nb_bytes("a = 1\n"))
+    _git(origin, "add", "-A", env=env)
+    _git(origin, "commit", "-q", "-m", "benign", env=env)
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(origin), str(clone), env=env)
+    run = Runner(clone, env)
+    run("nbgit", "install", *(["--hooks"] if hooks else []))
+    run("git", "commit", "-q", "-m", "nbgit attributes", "--", ".gitattributes", ok=(0, 1))
+    for case in cases:  # origin and clone are siblings: {OUTREL} is the same from both
+        _materialize(origin, case.files, out)
+    _git(origin, "add", "-A", env=env)
+    _git(origin, "commit", "-q", "-m", "hostile", env=env)
+    return Hostile(origin, clone, out, run, snapshot(out))
+
+
+def assert_untouched(h: Hostile) -> None:
+    after = snapshot(h.out)
+    assert after == h.before, f"the directory outside the tree changed: {sorted(set(after.items()) ^ set(h.before.items()))}"
+    assert not (Path(h.run.env["HOME"]) / "PWNED").exists()
+
+
+# --- item 1: sync writes only inside the tree (the code-execution hole) -----------------------
+
+
+def test_pull_with_hooks_cannot_plant_usercustomize(tmp_path):
+    """A `git pull` of a notebook paired through a committed symlink (or `../`, or an absolute
+    prefix) into site-packages wrote usercustomize.py there: code ran at the next `python`.
+    Now each such pair is refused with one line naming the notebook, and nothing is written."""
+    cases = [c for c in CASES if c.name.startswith("sync-")]
+    h = hostile_clone(tmp_path, cases)
+    pull = h.run("git", "pull", "-q", "--no-rebase", "origin", "main")
+    err = h.run.text(pull)
+    for nb in ("usercustomize.ipynb", "escape.ipynb", "absolute.ipynb", "hooks.ipynb"):
+        lines = [ln for ln in err.splitlines() if nb in ln]
+        assert len(lines) == 1 and ("refused" in lines[0] or "not synced" in lines[0]), err
+    assert_untouched(h)
+    assert not list(h.out.rglob("usercustomize.py"))
+    assert not (h.clone / ".git" / "hooks" / "hooks.py").exists()
+    # and by hand: the same refusals, exit 1, nothing written
+    proc = h.run("nbgit", "sync", ok=(1,))
+    assert proc.stderr.decode().count("refused") >= 3
+    assert_untouched(h)
+
+
+def test_sync_refuses_escaping_pairs_but_keeps_inside_ones(repo, tmp_path):
+    """Prefixes that stay inside the tree (`notebooks///ipynb,scripts///py`) still pair and sync."""
+    (repo.path / "notebooks").mkdir()
+    repo.write("notebooks/ok.ipynb", nb_bytes("ok = 1\n", formats="notebooks///ipynb,scripts///py:percent"))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    repo.write("bad.ipynb", nb_bytes("bad = 1\n", formats=f"ipynb,{os.path.relpath(outside, repo.path)}//py:percent"))
+    proc = repo.nbgit("sync", check=False)
+    assert proc.returncode == 1
+    err = proc.stderr.decode()
+    assert "bad.ipynb: paired file" in err and "leads outside the repository" in err and "pair refused" in err
+    assert (repo.path / "scripts" / "ok.py").read_text().count("ok = 1") == 1
+    assert list(outside.iterdir()) == []
+
+
+def test_sync_text_header_cannot_name_a_notebook_outside(repo, tmp_path):
+    """The text side's `formats:` header decides where the notebook is created: inside only."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    rel = os.path.relpath(outside, repo.path / "scripts")
+    header = f"# ---\n# jupyter:\n#   jupytext:\n#     formats: {rel}//ipynb,scripts//py:percent\n# ---\n\n# %%\nx = 1\n"
+    repo.write("scripts/t.py", header)
+    proc = repo.nbgit("sync", "scripts/t.py", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "outside the repository" in proc.stderr.decode()
+    assert list(outside.iterdir()) == []
+
+
+def test_sync_reads_no_device(repo):
+    """A committed `x.ipynb -> /dev/zero` is reported, not read (memory), and sync ends."""
+    os.symlink("/dev/zero", repo.path / "zero.ipynb")
+    repo.write("zero.py", "# %%\nx = 1\n")
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "sync", "zero.ipynb"], cwd=repo.path, capture_output=True, timeout=BOUND)
+    assert proc.returncode == 1
+    assert b"zero.ipynb: is (or goes through) a symlink leading outside the repository" in proc.stderr
+    assert b"Traceback" not in proc.stderr
+
+
+def test_read_regular_refuses_devices_fifos_and_big_files(tmp_path):
+    """The one reader of repository files: regular files only, never blocks, capped on demand."""
+    from nbgit._fs import PathRefused, read_head, read_regular
+
+    os.mkfifo(tmp_path / "fifo")  # no writer: a plain open() would block for ever
+    for path, reason in ((tmp_path / "fifo", "is a FIFO"), ("/dev/zero", "is a character device")):
+        with pytest.raises(PathRefused, match=reason):
+            read_regular(path)
+        with pytest.raises(PathRefused, match=reason):
+            read_head(path, 10)
+    os.symlink("/dev/stdin", tmp_path / "stdin")
+    with pytest.raises(PathRefused, match="symlink leading outside"):
+        read_regular(tmp_path / "stdin", root=tmp_path)
+    (tmp_path / "big").write_bytes(b"x" * 2000)
+    with pytest.raises(PathRefused, match="larger than 1000 bytes"):
+        read_regular(tmp_path / "big", limit=1000)
+    assert read_regular(tmp_path / "big", limit=2000) == b"x" * 2000
+    with pytest.raises(FileNotFoundError):
+        read_regular(tmp_path / "missing")
+    with pytest.raises(IsADirectoryError):
+        read_regular(tmp_path)
+
+
+def test_contain(tmp_path):
+    from nbgit._fs import PathRefused, contain
+
+    root = tmp_path / "tree"
+    (root / "sub").mkdir(parents=True)
+    (root / ".git").mkdir()
+    os.symlink("sub", root / "inside")
+    os.symlink(str(tmp_path), root / "out")
+    os.symlink(".git", root / "g")
+    assert contain(root, "inside/x.py") == str(root / "sub" / "x.py")
+    assert contain(root, "sub/../sub/new/dir/x.py") == str(root / "sub" / "new" / "dir" / "x.py")
+    for bad, reason in (
+        ("../x", "outside the repository"),
+        ("sub/../../x", "outside the repository"),
+        ("out/x", "symlink leading outside"),
+        ("out", "symlink leading outside"),
+        (".git/hooks/post-merge", "inside .git"),
+        ("sub/.GIT/x", "inside .git"),
+        ("g/config", "symlink into .git"),
+        (str(tmp_path / "x"), "outside the repository"),
+    ):
+        with pytest.raises(PathRefused, match=reason):
+            contain(root, bad)
+    with pytest.raises(PathRefused, match="absolute path"):
+        contain(root, str(root / "sub" / "x"), relative=True)
+
+
+# --- item 14: a `=======` line in a paired text file is a heading, not a conflict -------------
+
+
+def test_sync_accepts_setext_heading_in_paired_markdown(repo):
+    repo.write("doc.ipynb", nb_bytes("w = 4\n", formats="ipynb,md"))
+    repo.nbgit("sync")
+    md = repo.read("doc.md").decode()
+    md = md.replace("# Hostile\n", "Hostile\n=======\n\nA setext heading above.\n")
+    repo.write("doc.md", md)
+    proc = repo.nbgit("sync", check=False)
+    assert proc.returncode == 0, proc.stderr
+    nb = json.loads(repo.read("doc.ipynb"))
+    assert nb["cells"][0]["source"][:2] == ["Hostile\n", "=======\n"]
+    assert repo.nbgit("sync").returncode == 0  # the file sync wrote itself syncs again
+
+
+def test_sync_still_refuses_a_real_conflict_block(repo):
+    repo.write("doc.ipynb", nb_bytes("w = 4\n", formats="ipynb,md"))
+    repo.nbgit("sync")
+    repo.write("doc.md", repo.read("doc.md").decode() + "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n")
+    proc = repo.nbgit("sync", check=False)
+    assert proc.returncode == 1 and b"doc.md: has git conflict markers" in proc.stderr
+
+
+def test_conflict_block_detection():
+    from nbgit.notebook.io import has_conflict_markers
+
+    assert not has_conflict_markers(b"Title\n=======\n")
+    assert not has_conflict_markers(b">>>>>>> x\n=======\n<<<<<<< y\n")  # wrong order
+    assert not has_conflict_markers(b"<<<<<<< a\n>>>>>>> b\n=======\n")
+    assert has_conflict_markers(b"x\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n")
+    assert has_conflict_markers(b"<<<<<<< HEAD\r\na\r\n=======\r\nb\r\n>>>>>>> o\r\n")
