@@ -219,3 +219,45 @@ def test_nothing_to_do_outside_a_repository(tmp_path):
 
     proc = subprocess.run([sys.executable, "-m", "nbgit", "refresh"], cwd=tmp_path, capture_output=True)
     assert proc.returncode == 1 and b"not inside a git work tree" in proc.stderr
+
+
+# --- hooks: `nbgit install --hooks` ------------------------------------------------------------
+
+
+def test_hooks_refresh_after_commit_and_checkout(two_branches):
+    r = two_branches
+    r.nbgit("install", "--hooks")
+    hooks = r.path / ".git" / "hooks"
+    for name in ("post-checkout", "post-merge", "post-commit"):
+        text = (hooks / name).read_text()
+        assert "-m nbgit refresh --hook" in text and os.access(hooks / name, os.X_OK)
+    assert "sync --hook" in (hooks / "post-checkout").read_text() and "sync --hook" not in (hooks / "post-commit").read_text()
+
+    rerun(r, "b.ipynb")
+    r.write("notes.txt", "x\n")
+    r.commit("notes", "notes.txt")  # post-commit
+    assert porcelain(r) == ""
+    rerun(r, "b.ipynb", "again\n" * 9)
+    r.git("checkout", "-q", "-b", "feature")  # post-checkout (b.ipynb carried over)
+    assert porcelain(r) == ""
+    rerun(r, "b.ipynb", "and again\n" * 5)
+    r.git("checkout", "-q", "main")
+    r.git("merge", "-q", "--no-edit", "feature")  # post-merge (fast-forward: nothing to merge)
+    assert porcelain(r) == ""
+
+
+def test_hooks_idempotent_upgrade_old_block_and_uninstall(repo):
+    hooks = repo.path / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    old = ("#!/bin/sh\n# >>> nbgit: sync jupytext pairs (added by `nbgit install --hooks`, removed by `nbgit uninstall`) >>>\n"
+           "if [ -x /old/python ]; then /old/python -m nbgit sync --hook; fi\n# <<< nbgit <<<\necho mine\n")
+    (hooks / "post-merge").write_text(old)
+    repo.nbgit("install", "--hooks")
+    text = (hooks / "post-merge").read_text()
+    assert text.count("# >>> nbgit") == 1 and "/old/python" not in text and text.endswith("echo mine\n")
+    snapshot = {n: (hooks / n).read_text() for n in ("post-checkout", "post-merge", "post-commit")}
+    assert b"hooks already installed" in repo.nbgit("install", "--hooks").stdout
+    assert {n: (hooks / n).read_text() for n in snapshot} == snapshot
+    repo.nbgit("uninstall")
+    assert (hooks / "post-merge").read_text() == "#!/bin/sh\necho mine\n"
+    assert not (hooks / "post-commit").exists() and not (hooks / "post-checkout").exists()

@@ -28,8 +28,9 @@ def main(argv: list[str]) -> int:
         epilog="Existing nbstripout or nbdime settings are reported and left alone.",
     )
     scope_options(p)
-    p.add_argument("--hooks", action="store_true", help="also add post-checkout and post-merge hooks that run "
-                   "`nbgit sync` (jupytext pairs; this repository only; an existing hook gets a marked block)")
+    p.add_argument("--hooks", action="store_true", help="also add post-checkout, post-merge and post-commit hooks "
+                   "that run `nbgit sync` (jupytext pairs) and `nbgit refresh` (re-run notebooks git would list as "
+                   "modified); this repository only; an existing hook gets a marked block")
     p.add_argument("--diff-command", action="store_true", help="also set diff.nbgit.command so that `git diff` "
                    "shows notebooks with `nbgit diff` (cell-aware, coloured; replaces the textconv text; "
                    "`git diff --no-ext-diff` skips it)")
@@ -75,7 +76,7 @@ def main(argv: list[str]) -> int:
             print(f"nbgit install: {exc}", file=sys.stderr)
             return 1
         names = ", ".join(os.path.basename(h) for h in written)
-        print(f"nbgit: hooks {names} now run `nbgit sync`" if written else "nbgit: sync hooks already installed")
+        print(f"nbgit: hooks {names} now run `nbgit sync` and `nbgit refresh`" if written else "nbgit: hooks already installed")
     try:
         others = other_tools()
         attrs = effective_attributes()

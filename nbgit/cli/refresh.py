@@ -26,10 +26,12 @@ def main(argv: list[str]) -> int:
     p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: the whole work tree)")
     p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be refreshed")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing unless something went wrong")
-    p.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
-                   help="how long to retry while another git command holds index.lock (default: 2)")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to retry while another git command holds index.lock (default: 2; 0.5 with --hook)")
     p.add_argument("--hook", action="store_true", help="run from a git hook: quiet, never fails the hook")
     args = p.parse_args(argv)
+    if args.wait is None:
+        args.wait = 0.5 if args.hook else 2.0
     if args.wait < 0:
         p.error("--wait must not be negative")
 

@@ -182,9 +182,18 @@ def effective_attributes(cwd: str | None = None) -> dict[str, str]:
 
 # --- opt-in hooks: `nbgit install --hooks` ----------------------------------------------------
 
-#: git runs these after it rewrote work-tree files (checkout, switch, pull, merge).
-HOOK_NAMES = ("post-checkout", "post-merge")
-HOOK_BEGIN = "# >>> nbgit: sync jupytext pairs (added by `nbgit install --hooks`, removed by `nbgit uninstall`) >>>"
+#: git runs these after it rewrote work-tree files (checkout, switch, pull, merge) or the
+#: index (commit): each runs `nbgit sync --hook` (jupytext pairs) and/or `nbgit refresh --hook`
+#: (re-run notebooks git would list as modified because their size changed).
+HOOK_COMMANDS = {
+    "post-checkout": ("sync --hook", "refresh --hook"),
+    "post-merge": ("sync --hook", "refresh --hook"),
+    "post-commit": ("refresh --hook",),
+}
+HOOK_NAMES = tuple(HOOK_COMMANDS)
+HOOK_BEGIN = "# >>> nbgit: sync jupytext pairs, refresh re-run notebooks (added by `nbgit install --hooks`, removed by `nbgit uninstall`) >>>"
+#: the marker of earlier versions (sync only): still recognized, replaced on the next install
+_OLD_HOOK_BEGINS = ("# >>> nbgit: sync jupytext pairs (added by `nbgit install --hooks`, removed by `nbgit uninstall`) >>>",)
 HOOK_END = "# <<< nbgit <<<"
 _SHELLS = ("sh", "bash", "dash", "zsh", "ksh")
 
@@ -198,11 +207,12 @@ def hooks_dir(cwd: str | None = None) -> str:
     return os.path.abspath(os.path.join(cwd or ".", git("rev-parse", "--git-path", "hooks", cwd=cwd)))
 
 
-def hook_block(python: str | None = None) -> str:
+def hook_block(python: str | None = None, name: str = "post-checkout") -> str:
     py = shlex.quote(python or sys.executable)
+    commands = "; ".join(f"{py} -m nbgit {command}" for command in HOOK_COMMANDS[name])
     return (
         f"{HOOK_BEGIN}\n"
-        f"if [ -x {py} ]; then {py} -m nbgit sync --hook; "
+        f"if [ -x {py} ]; then {commands}; "
         f"else echo \"nbgit: {py} is gone; run 'nbgit install --hooks' again\" >&2; fi\n"
         f"{HOOK_END}\n"
     )
@@ -212,7 +222,7 @@ def _without_block(text: str) -> tuple[str, bool]:
     lines = text.splitlines(keepends=True)
     out, inside, found = [], False, False
     for line in lines:
-        if line.rstrip("\n") == HOOK_BEGIN:
+        if line.rstrip("\n") in (HOOK_BEGIN, *_OLD_HOOK_BEGINS):
             inside = found = True
         elif inside and line.rstrip("\n") == HOOK_END:
             inside = False
@@ -234,16 +244,16 @@ def _is_shell(first_line: str) -> bool:
 
 
 def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str]:
-    """Add nbgit's block to the post-checkout and post-merge hooks; returns the hooks written.
+    """Add nbgit's block to the hooks of :data:`HOOK_COMMANDS`; returns the hooks written.
 
     A missing hook is created; an existing shell hook gets the block right after its
     ``#!`` line (so an ``exec`` at its end cannot skip it); any other existing hook is
     left alone and :class:`HookError` is raised before anything is written.
     """
     directory = hooks_dir(cwd)
-    block = hook_block(python)
     plans = []
     for name in HOOK_NAMES:
+        block = hook_block(python, name)
         path = os.path.join(directory, name)
         try:
             with open(path, encoding="utf-8") as fh:
@@ -252,13 +262,13 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
             plans.append((path, "#!/bin/sh\n" + block))
             continue
         except (OSError, UnicodeDecodeError) as exc:
-            raise HookError(f"{path}: cannot read it ({exc}); add `nbgit sync --hook` to it yourself") from None
+            raise HookError(f"{path}: cannot read it ({exc}); add {_commands_hint(python, name)} to it yourself") from None
         rest, _ = _without_block(text)
         first, _, body = rest.partition("\n")
         if not _is_shell(first):
             raise HookError(
                 f"{path} exists and is not a shell script; nbgit leaves it alone: "
-                f"make it run `{shlex.quote(python or sys.executable)} -m nbgit sync --hook`"
+                f"make it run {_commands_hint(python, name)}"
             )
         new = f"{first}\n{block}{body}"
         if new != text:
@@ -272,6 +282,11 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
         os.chmod(path, os.stat(path).st_mode | 0o111)
         written.append(path)
     return written
+
+
+def _commands_hint(python: str | None, name: str) -> str:
+    py = shlex.quote(python or sys.executable)
+    return " and ".join(f"`{py} -m nbgit {command}`" for command in HOOK_COMMANDS[name])
 
 
 def remove_hooks(cwd: str | None = None) -> list[str]:
