@@ -31,26 +31,40 @@ def output_lines(text: str) -> list[str]:
 # --- the renderer ----------------------------------------------------------------------------
 
 
-def test_one_header_per_cell_with_type_and_id():
-    nb = notebook([code_cell("x = 1\n", id="abc123"), markdown_cell("# Title\n", id="m1"), code_cell("y", id="c2")])
+def test_one_header_per_cell_named_by_its_first_line_and_ids_in_one_line():
+    nb = notebook([code_cell("x = 1\n", id="abc123"), markdown_cell("\n# Title\n", id="m1"), code_cell("y", id="c2")])
     text = render(nb)
-    assert HEADER_RE.findall(text) == ["# %% [code] (id abc123)", "# %% [markdown] (id m1)", "# %% [code] (id c2)"]
+    assert HEADER_RE.findall(text) == ["# %% [code] x = 1", "# %% [markdown] # Title", "# %% [code] y"]
     assert "x = 1\n" in text and "# Title\n" in text and "\ny\n" in text
+    assert "abc123" not in text and text.splitlines()[1].startswith("# cell ids: 3 of 3 cells, sha1 ")
 
 
-def test_cells_without_ids_and_numbers_option():
-    nb = notebook([code_cell("a\n"), markdown_cell("b\n")], minor=4)
-    assert HEADER_RE.findall(render(nb)) == ["# %% [code]", "# %% [markdown]"]
-    assert HEADER_RE.findall(render(nb, numbers=True)) == ["# %% [code] cell 1", "# %% [markdown] cell 2"]
-    with_ids = notebook([code_cell("a\n", id="x")])
-    assert HEADER_RE.findall(render(with_ids, numbers=True)) == ["# %% [code] cell 1 (id x)"]
+def test_cell_ids_change_one_line_and_can_be_shown_per_cell():
+    from nbgit.diff.view import DiffView
+
+    cells = [code_cell(f"x = {k}\n") for k in range(20)]
+    without = notebook(cells)
+    with_ids = notebook([dict(c, id=f"id{k}") for k, c in enumerate(cells)])
+    a, b = render(without).splitlines(), render(with_ids).splitlines()
+    assert [line for line in b if line not in a] == [b[1]] and b[1].startswith("# cell ids: 20 of 20 cells")
+    regenerated = notebook([dict(c, id=f"new{k}") for k, c in enumerate(cells)])
+    c = render(regenerated).splitlines()
+    assert [i for i, (x, y) in enumerate(zip(b, c)) if x != y] == [1] and len(b) == len(c)
+    shown = render(with_ids, view=DiffView(("sources", "ids")))
+    assert "# %% [code] x = 0 (id id0)" in shown and "# cell ids" not in shown
 
 
-def test_source_is_shown_exactly_and_blocks_are_separated_by_one_blank_line():
+def test_long_names_are_cut_and_numbers_option():
+    nb = notebook([code_cell("a\n"), markdown_cell("b" * 100 + "\n")], minor=4)
+    assert HEADER_RE.findall(render(nb)) == ["# %% [code] a", "# %% [markdown] " + "b" * 59 + "…"]
+    assert HEADER_RE.findall(render(nb, numbers=True))[0] == "# %% [code] cell 1 a"
+
+
+def test_source_is_shown_exactly_two_lines_below_its_header():
     src = "def f(x):\n\n    return x  # comment\n\n\n"
     text = render(notebook([code_cell(src, id="a"), code_cell("", id="b"), markdown_cell("no newline", id="c")]))
-    assert text.endswith("# %% [markdown] (id c)\nno newline\n")
-    assert "# %% [code] (id a)\n" + src + "\n# %% [code] (id b)\n\n# %% [markdown]" in text
+    assert text.endswith("# %% [markdown] no newline\n\n\nno newline\n")
+    assert "# %% [code] def f(x):\n\n\n" + src + "\n# %% [code]\n\n# %% [markdown]" in text
 
 
 def test_notebook_header_is_one_short_line_without_volatile_language_info():
@@ -159,10 +173,10 @@ def test_cell_metadata_tags_and_attachments():
     md["attachments"] = {"x.png": {"image/png": PNG_1PX}}
     raw_cell = {"cell_type": "raw", "id": "r", "metadata": {"raw_mimetype": "text/x-rst"}, "source": ".. note::"}
     lines = render(notebook([md, raw_cell])).splitlines()
-    i = lines.index("# %% [markdown] (id m)")
+    i = lines.index("# %% [markdown] ![x](attachment:x.png)")
     assert lines[i + 1 : i + 4] == ["# tags: keep, slide", '# metadata: {"editable": false}', "![x](attachment:x.png)"]
     assert re.fullmatch(r"# attachment x\.png: <image/png 66 B sha1:[0-9a-f]{12}>", lines[i + 4])
-    assert lines[-3:] == ["# %% [raw] (id r)", '# metadata: {"raw_mimetype": "text/x-rst"}', ".. note::"]
+    assert lines[-4:] == ["# %% [raw] .. note::", '# metadata: {"raw_mimetype": "text/x-rst"}', "", ".. note::"]
 
 
 def test_odd_shapes_do_not_break_the_renderer():
@@ -172,7 +186,7 @@ def test_odd_shapes_do_not_break_the_renderer():
         {"source": "x"},
     ])
     text = render(nb)
-    assert HEADER_RE.findall(text) == ["# %% [code] (id a\\nb)", "# %% [unknown]", "# %% [unknown]"]
+    assert HEADER_RE.findall(text) == ["# %% [code]", "# %% [unknown] a1", "# %% [unknown] x"]
     assert "#> [mystery]" in text
 
 
@@ -193,7 +207,7 @@ def test_nbformat3_is_rendered_directly():
     }
     text = render(v3)
     assert text.startswith("# notebook: nbformat 3.0\n# metadata.name: \"old\"\n")
-    assert HEADER_RE.findall(text) == ["# %% [heading 2]", "# %% [code]"]
+    assert HEADER_RE.findall(text) == ["# %% [heading 2] Title", "# %% [code] print(1)"]
     assert output_lines(text)[:4] == ["#> [stdout]", "#> 1", "#> [execute_result]", "#> 42"]
     assert re.search(r"^#> <image/png 66 B sha1:[0-9a-f]{12}>$", text, re.MULTILINE)
     assert "#> [error] ZeroDivisionError: oops" in text
@@ -218,14 +232,18 @@ def cells(draw):
 def test_inserting_cells_adds_their_blocks_and_changes_no_other_line(base, new, data):
     """Diffs of small changes stay small: no line outside the inserted blocks changes."""
     k = data.draw(st.integers(0, len(base)))
-    before = render(notebook(base)).splitlines()
-    after = render(notebook(base[:k] + new + base[k:])).splitlines()
+
+    def text(cells):  # without the one line that sums up the cell ids
+        return [line for line in render(notebook(cells)).splitlines() if not line.startswith("# cell ids: ")]
+
+    before = text(base)
+    after = text(base[:k] + new + base[k:])
     headers = [i for i, line in enumerate(after) if HEADER_RE.fullmatch(line)]
     assert len(headers) == len(base) + len(new)
     start = headers[k] - 1  # each block opens with a blank line
     end = headers[k + len(new)] - 1 if k + len(new) < len(headers) else len(after)
     assert after[:start] + after[end:] == before
-    assert after[start:end] == render(notebook(new)).splitlines()[1:]
+    assert after[start:end] == text(new)[1:]
 
 
 # --- convert: cleaning and the raw fallback ----------------------------------------------------
@@ -309,9 +327,9 @@ def test_every_corpus_notebook_renders():
 def test_cli_prints_text_and_passes_unreadable_files_through(repo):
     repo.write("nb.ipynb", jupyter_bytes(dirty_notebook(1)))
     out = repo.nbgit("textconv", "nb.ipynb").stdout.decode()
-    assert out.startswith("# notebook: nbformat 4.5") and "# %% [code] (id cell-0)" in out and "#> " not in out
+    assert out.startswith("# notebook: nbformat 4.5") and "# %% [code] x = 0" in out and "#> " not in out
     assert "#> [stdout]" in repo.nbgit("textconv", "--no-clean", "nb.ipynb").stdout.decode()
-    assert "cell 1 (id cell-0)" in repo.nbgit("textconv", "--numbers", "nb.ipynb").stdout.decode()
+    assert "# %% [code] cell 1 x = 0" in repo.nbgit("textconv", "--numbers", "nb.ipynb").stdout.decode()
     assert repo.nbgit("textconv", "-", input=repo.read("nb.ipynb")).stdout.decode() == out
     bad = b'{"cells": [\n<<<<<<< HEAD\n'
     repo.write("bad.ipynb", bad)
@@ -392,7 +410,31 @@ def test_hunk_headers_name_the_cell(installed_repo):
     r.commit("base")
     r.write("nb.ipynb", jupyter_bytes(edit(BASE, 1, "import math\nx = 1\ny = 2\nz = 3\nw = 40\n")))
     hunks = re.findall(r"^@@ .* @@(.*)$", r.out("diff"), re.MULTILINE)
-    assert hunks == [" # %% [code] (id setup)"]
+    assert hunks == [" # %% [code] import math"]
+
+
+def test_hunk_headers_name_the_cell_for_a_change_in_any_line_but_the_first(installed_repo):
+    """git names a hunk by the last header above its first context line: the header stays above."""
+    r = installed_repo
+    sources = ["a = 1", "b = 1\nb = 2", "c = 1\nc = 2\nc = 3", "d = 1", "e = 1\ne = 2\ne = 3\ne = 4\ne = 5"]
+    base = notebook([code_cell(src, id=f"id{k}") for k, src in enumerate(sources)])
+    r.write("nb.ipynb", jupyter_bytes(base))
+    r.commit("base")
+    checked = 0
+    for k, src in enumerate(sources):
+        lines = src.split("\n")
+        for n in range(1, len(lines)):
+            new = lines[:n] + [lines[n] + "0"] + lines[n + 1 :]
+            r.write("nb.ipynb", jupyter_bytes(edit(base, k, "\n".join(new))))
+            hunks = re.findall(r"^@@ .* @@(.*)$", r.out("diff"), re.MULTILINE)
+            assert hunks == [f" # %% [code] {lines[0]}"], (k, n)
+            checked += 1
+        # appending a line: one added line, the last line is not shown as changed
+        r.write("nb.ipynb", jupyter_bytes(edit(base, k, src + "\nnew = 0")))
+        diff = r.out("diff")
+        assert re.findall(r"^@@ .* @@(.*)$", diff, re.MULTILINE) == [f" # %% [code] {lines[0]}"]
+        assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == ["+new = 0"]
+    assert checked == 7
 
 
 def test_log_p_show_and_blame_use_textconv(installed_repo):
@@ -403,7 +445,7 @@ def test_log_p_show_and_blame_use_textconv(installed_repo):
     r.commit("words")
     log = r.out("log", "-p", "--format=%s", "--", "nb.ipynb")
     assert "-Some words.\n+Better words.\n" in log
-    assert "+# %% [code] (id area)" in log  # the first commit, as text
+    assert "+# %% [code] def area(r):" in log  # the first commit, as text
     assert r.out("for-each-ref", "refs/notes/textconv/nbgit")  # diff.nbgit.cachetextconv at work
     show = r.out("show", "HEAD", "--", "nb.ipynb")
     assert "-Some words.\n+Better words.\n" in show and '"cell_type"' not in show
@@ -412,7 +454,8 @@ def test_log_p_show_and_blame_use_textconv(installed_repo):
     blame = r.out("blame", "--line-porcelain", "nb.ipynb")
     contents = [line[1:] for line in blame.splitlines() if line.startswith("\t")]
     assert contents[0].startswith("# notebook: nbformat 4.5")
-    assert "# %% [markdown] (id intro)" in contents and "Better words." in contents
+    assert "# %% [markdown] # Analysis" in contents and "Better words." in contents
+    assert "invalid JSON" not in r.git("blame", "nb.ipynb").stderr.decode()  # git cleans the textconv text
     summaries = re.findall(r"^summary (.*)$", blame, re.MULTILINE)
     line_of = dict(zip(contents, summaries))
     assert line_of["Better words."] == "words" and line_of["def area(r):"] == "base"
@@ -458,7 +501,7 @@ def test_broken_notebook_still_diffs_as_raw_text(installed_repo, broken):
     proc = r.git("diff")
     out, err = proc.stdout.decode(), proc.stderr.decode()
     assert "fatal" not in err
-    assert "-# %% [code] (id area)" in out  # old side as text ...
+    assert "-# %% [code] def area(r):" in out  # old side as text ...
     assert '+ "cells": [' in out  # ... new side raw
     r.git("add", "nb.ipynb")  # the clean filter passes it through too
     r.commit("broken")
@@ -472,10 +515,10 @@ def test_nbformat3_upgraded_when_the_config_says_so():
     ]}]}
     data = json.dumps(v3).encode()
     as_is = convert(data).decode()
-    assert as_is.startswith("# notebook: nbformat 3.0") and "# %% [code]\nx = 1\n" in as_is
+    assert as_is.startswith("# notebook: nbformat 3.0") and "# %% [code] x = 1\n\n\nx = 1\n" in as_is
     upgraded = convert(data, Config(upgrade_v3=True)).decode()
     assert upgraded.startswith("# notebook: nbformat 4.")
-    assert re.search(r"^# %% \[code\] \(id [0-9a-f]{8}\)\nx = 1$", upgraded, re.MULTILINE)
+    assert re.search(r"^# cell ids: 1 of 1 cells", upgraded, re.MULTILINE)
 
 
 def test_patches_for_applying_stay_json(installed_repo):

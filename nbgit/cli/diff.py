@@ -48,6 +48,14 @@ def _parser():
     p.add_argument("--no-outputs", dest="outputs", action="store_false", help="ignore outputs and execution counts")
     p.add_argument("--metadata", dest="metadata", action="store_true", default=True, help="show metadata changes (default)")
     p.add_argument("--no-metadata", dest="metadata", action="store_false", help="ignore notebook and cell metadata")
+    for short, part, what in (("s", "sources", "sources"), ("o", "outputs", "outputs and execution counts"),
+                              ("a", "attachments", "attachments"), ("m", "metadata", "notebook and cell metadata"),
+                              ("i", "ids", "cell ids (per cell; by default one summary line)"),
+                              ("d", "details", "other changes (cell type, nbformat, other fields)")):
+        p.add_argument(f"-{short}", dest="only", action="append_const", const=part, default=[],
+                       help=f"show only {what} (nbdime's -{short}; combine several)")
+        p.add_argument(f"-{short.upper()}", dest="ignore", action="append_const", const=part, default=[],
+                       help=f"ignore {what}")
     p.add_argument("--clean", dest="clean", action="store_true", default=None,
                    help="clean both sides with the repository config first (default for revisions)")
     p.add_argument("--no-clean", dest="clean", action="store_false", help="compare notebooks exactly as stored")
@@ -86,12 +94,22 @@ def main(argv: list[str]) -> int:
         else:
             jobs, config = _revision_jobs(args, paths)
             clean = args.clean is not False
+        args.view = _view(args, config)
     except ConfigError as exc:
         return _error(str(exc))
     except _Failure as exc:
         return _error(str(exc))
 
     return _run(jobs, args, config if clean else None)
+
+
+def _view(args, config):
+    """What to show: -s/-o/-a/-m/-i/-d and their capitals, else ``[tool.nbgit] diff_only/diff_ignore``."""
+    from nbgit.diff.view import view_from_options
+
+    if not args.only and not args.ignore and config is None:
+        config = _config_near(os.getcwd())
+    return view_from_options(args.only, args.ignore, config)
 
 
 # --- what to compare -------------------------------------------------------------------------
@@ -220,7 +238,7 @@ def _load(data: bytes | None, name: str, config) -> dict:
 
 def _run(jobs: list[_Job], args, config) -> int:
     from nbgit.diff import diff_notebooks
-    from nbgit.review.terminal import render_notebook_diff, visible_change
+    from nbgit.review.terminal import effective_view, render_notebook_diff, visible_change
 
     color = use_color(sys.stdout, args.color) and not args.json
     errors = 0
@@ -243,7 +261,7 @@ def _run(jobs: list[_Job], args, config) -> int:
             records.append({"path": job.path, "status": job.status, "error": str(exc)})
             continue
         d = diff_notebooks(a, b)
-        if not visible_change(d, outputs=args.outputs, metadata=args.metadata):
+        if not visible_change(d, outputs=args.outputs, metadata=args.metadata, view=args.view):
             if job.status == "renamed":  # nothing changed inside, but the file moved
                 differ += 1
                 if args.json:
@@ -254,11 +272,13 @@ def _run(jobs: list[_Job], args, config) -> int:
             continue
         differ += 1
         if args.json:
+            shown = effective_view(args.view, args.outputs, args.metadata).apply(d)
             records.append({"path": job.path, "a": job.a_label, "b": job.b_label, "status": job.status,
-                            "diff": d.to_json()})
+                            "diff": shown.to_json()})
         elif not args.quiet:
             text += render_notebook_diff(d, a_label=job.a_label, b_label=job.b_label, color=color,
-                                         outputs=args.outputs, metadata=args.metadata, context=max(args.unified, 0))
+                                         outputs=args.outputs, metadata=args.metadata, context=max(args.unified, 0),
+                                         view=args.view)
     if args.json and not args.quiet:
         import json
 
@@ -331,6 +351,7 @@ def _git_external(args, argv: list[str]) -> int:
     path, old_file, _old_hex, _old_mode, new_file, _new_hex, _new_mode = argv[:7]
     new_path = argv[7] if len(argv) == 9 else path
     config = _config_near(os.getcwd())
+    args.view = _view(args, config)
     a_label = "/dev/null" if old_file == "/dev/null" else f"a/{path}"
     b_label = "/dev/null" if new_file == "/dev/null" else f"b/{new_path}"
     try:

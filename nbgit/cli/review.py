@@ -83,14 +83,22 @@ def main(argv: list[str]) -> int:
         except ConfigError as exc:
             return _error(str(exc))
 
+    from nbgit.diff.view import view_from_options
+    from nbgit.notebook.config import load_config
     from nbgit.review.changes import notebook_change
+
+    try:
+        view = view_from_options(config=load_config(repo.workdir))
+    except ConfigError as exc:
+        return _error(str(exc))
 
     from nbgit.cli._term import progress_bar
 
     progress = progress_bar("reviewing") if len(pairs) > 1 else None
     changes = []
     for done, fp in enumerate(pairs, 1):
-        changes.append(notebook_change(fp.path, fp.old, fp.new, fp.old_path if fp.old_path != fp.new_path else None))
+        changes.append(notebook_change(fp.path, fp.old, fp.new, fp.old_path if fp.old_path != fp.new_path else None,
+                                       view=view))
         if progress is not None:
             progress(done, len(pairs))
 

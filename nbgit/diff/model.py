@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nbgit.diff.sequence import Opcode
+from nbgit.diff.sequence import Opcode, diff_lines
 from nbgit.notebook.outputs import join_text
 
 #: Parts of a cell, in the order ``CellDiff.changed`` lists them (other keys follow, sorted).
@@ -52,6 +52,10 @@ def source_text(cell: dict | None) -> str:
 def source_lines(cell: dict | None) -> list[str]:
     """A cell's source split into lines, each keeping its line ending."""
     return source_text(cell).splitlines(keepends=True)
+
+
+def _strip_endings(lines: list[str]) -> list[str]:
+    return [line[:-1] if line.endswith("\n") else line for line in lines]
 
 
 @dataclass(slots=True)
@@ -88,6 +92,22 @@ class CellDiff:
         """The cell as it is shown: ``b``'s version, or ``a``'s for a deleted cell."""
         return self.b_cell if self.b_cell is not None else self.a_cell  # type: ignore[return-value]
 
+    def display_source(self) -> tuple[list[str], list[str], list[Opcode]]:
+        """Both sources as lines without line endings, and line opcodes over them, for display.
+
+        ``source`` compares lines with their endings (that is what ``apply_diff``
+        needs), so appending a line to a source without a final newline would
+        show its previous last line as changed (``-print(x)`` / ``+print(x)``).
+        A person sees no change there: the opcodes are recomputed on the lines
+        without endings when a source lacks its final newline.
+        """
+        a, b = self.a_lines, self.b_lines
+        ops = list(self.source)
+        if a and b and not (a[-1].endswith("\n") and b[-1].endswith("\n")):
+            a, b = _strip_endings(a), _strip_endings(b)
+            return a, b, diff_lines(a, b)
+        return _strip_endings(a), _strip_endings(b), ops
+
     def to_json(self) -> dict:
         """A JSON-ready summary (used by ``nbgit diff --json``)."""
         out: dict = {"kind": self.kind, "a_index": self.a_index, "b_index": self.b_index}
@@ -115,6 +135,8 @@ class NotebookDiff:
     ``nbformat``: ``((major, minor) of a, (major, minor) of b)`` when they differ, else None.
     ``other_changed``: other top-level notebook keys that differ (sorted).
     ``a`` / ``b``: the notebooks themselves (references).
+    ``notes``: one-line summaries of changes a view left out of the cells
+    (``ids added to 202 cells``, see :mod:`nbgit.diff.view`).
     """
 
     cells: tuple[CellDiff, ...]
@@ -123,11 +145,13 @@ class NotebookDiff:
     other_changed: tuple[str, ...] = ()
     a: dict = field(default_factory=dict, repr=False, compare=False)
     b: dict = field(default_factory=dict, repr=False, compare=False)
+    notes: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         """True when ``a`` and ``b`` are the same notebook."""
         return (
             not self.metadata_changed
+            and not self.notes
             and self.nbformat is None
             and not self.other_changed
             and all(c.kind == UNCHANGED for c in self.cells)
@@ -154,6 +178,8 @@ class NotebookDiff:
             out["nbformat"] = [list(v) for v in self.nbformat]
         if self.other_changed:
             out["other_changed"] = list(self.other_changed)
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
 

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 from nbgit.git.pktline import PeerClosed, PktLineError, PktReader, PktWriter
 
 CAPABILITIES = ("clean", "smudge")
+#: How the text of ``nbgit textconv`` starts (nbgit.git.textconv.render_notebook); no notebook does.
+TEXTCONV_MARK = b"# notebook: nbformat "
 
 
 def warn(stderr: TextIO, message: str) -> None:
@@ -40,6 +42,10 @@ def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
     try:
         return clean_bytes(data, config)
     except NotebookError as exc:
+        if data.startswith(TEXTCONV_MARK):
+            # `git blame` runs the clean filter over the textconv text of the work-tree file
+            # (blame.c, fake_working_tree_commit): that text is ours, not a broken notebook
+            return data
         warn(stderr, f"warning: {path}: {exc.reason}; passed through unchanged")
         return data
 

@@ -4,11 +4,20 @@ git calls ``nbgit textconv PATH`` once per side of a diff (per blob, cached with
 ``diff.nbgit.cachetextconv``) and diffs, blames or shows the text it prints. The
 text is built to keep diffs of small changes small:
 
-* one block per cell, opened by a header line ``# %% [code] (id 1a2b3c)`` that
-  ``diff.nbgit.xfuncname`` (``^# %% .*$``) picks up, so git's hunk headers name
-  the cell. Headers carry no position: inserting a cell does not renumber (and
-  so change) every header below it (``numbers=True`` adds ``cell N`` for a
-  person reading a single notebook);
+* one block per cell, opened by a header line ``# %% [code] df = pd.read_csv(...)``
+  that ``diff.nbgit.xfuncname`` (``^# %% .*$``) picks up, so git's hunk headers
+  name the cell by its first line. git takes the last such line *above the
+  hunk's first context line* (three lines by default), so the header is kept
+  :data:`HEADER_GAP` lines above the source (tags and metadata lines, then
+  blank lines): a change in the second or third line of a cell is still named
+  after that cell, not the one before. (A change of the first line changes
+  the header too: the hunk then shows the old and new header.) Headers carry no position (inserting a cell
+  does not renumber every header below it; ``numbers=True`` adds ``cell N``
+  for a person reading a single notebook) and no cell id;
+* cell ids as one line for the whole notebook (``# cell ids: 12 of 12 cells,
+  sha1 ...``): JupyterLab adds an id to every cell on its first save, and that
+  must not change every block of the text. ``[tool.nbgit] diff_only = ["ids",
+  ...]`` puts them back into the headers;
 * sources exactly as they are; outputs summarized on ``#> `` lines (the
   reprex convention): text truncated with a note that carries a hash of the
   text, images and other rich data as ``<image/png 12.3 kB sha1:...>``,
@@ -60,6 +69,12 @@ _V3_MIMES = {
 }
 _V3_OUTPUT_TYPES = {"pyout": "execute_result", "pyerr": "error"}
 
+#: Lines between a cell's header and its first source line, so that git's hunk header (searched
+#: from above the hunk's three context lines) names the cell holding a change in its first lines.
+HEADER_GAP = 2
+#: A cell's name in its header: its first non-blank source line, cut to this many characters.
+NAME_CHARS = 60
+
 TYPE_CHECKING = False  # `typing` costs milliseconds of start-up, once per blob
 if TYPE_CHECKING:
     from typing import TextIO
@@ -69,10 +84,12 @@ if TYPE_CHECKING:
 
 
 def convert(data: bytes, config: Config | None = DEFAULT_CONFIG, *, path: str = "<notebook>",
-            stderr: TextIO | None = None, numbers: bool = False) -> bytes:
+            stderr: TextIO | None = None, numbers: bool = False, view=None) -> bytes:
     """Notebook bytes -> textconv bytes; anything unreadable comes back unchanged.
 
-    ``config`` None renders the notebook as it is (no cleaning). A notebook
+    ``config`` None renders the notebook as it is (no cleaning); ``view`` (a
+    :class:`nbgit.diff.view.DiffView`, by default the one of ``config``'s
+    ``diff_only`` / ``diff_ignore``) says which parts are shown. A notebook
     that cannot be parsed, or that trips a bug in the renderer, is passed
     through byte for byte with one warning line on ``stderr`` (if given).
     """
@@ -88,7 +105,11 @@ def convert(data: bytes, config: Config | None = DEFAULT_CONFIG, *, path: str = 
             from nbgit.notebook.clean import clean_notebook
 
             nb = clean_notebook(nb, config)
-        text = render_notebook(nb, numbers=numbers)
+        if view is None and config is not None and (config.diff_only or config.diff_ignore):
+            from nbgit.diff.view import DiffView
+
+            view = DiffView(config.diff_only, config.diff_ignore)
+        text = render_notebook(nb, numbers=numbers, view=view)
     except Exception as exc:  # a bug must not make git fail: show the raw file instead
         _warn(stderr, f"warning: {path}: could not render ({type(exc).__name__}: {exc}); shown as raw text")
         return data
@@ -103,25 +124,61 @@ def _warn(stderr: TextIO | None, message: str) -> None:
 # --- the renderer (pure: dict in, str out) -------------------------------------------------
 
 
-def render_notebook(nb: dict, *, numbers: bool = False) -> str:
+class _Parts:
+    """What to show (a DiffView's parts, without importing it: this runs once per blob)."""
+
+    def __init__(self, view):
+        shown = view.shown if view is not None else ("sources", "outputs", "metadata", "attachments", "details")
+        self.sources = "sources" in shown
+        self.outputs = "outputs" in shown
+        self.metadata = "metadata" in shown
+        self.attachments = "attachments" in shown
+        self.ids = view.ids if view is not None else "summary"
+
+
+def render_notebook(nb: dict, *, numbers: bool = False, view=None) -> str:
     """Render a notebook dict (nbformat 3 or 4) as cell-by-cell text."""
     if nb.get("nbformat") == 3:
         nb = _v3_as_v4(nb)
+    parts = _Parts(view)
     lines: list[str] = []
-    _render_header(nb, lines)
     cells = nb.get("cells")
     if not isinstance(cells, list):
         cells = []
+    _render_header(nb, lines, parts)
+    if parts.ids == "summary":
+        _render_ids(cells, lines)
     for index, cell in enumerate(cells, 1):
         lines.append("")
         if isinstance(cell, dict):
-            _render_cell(cell, index if numbers else None, lines)
+            _render_cell(cell, index if numbers else None, lines, parts)
         else:
             lines.append(f"# %% [invalid cell] {clip(compact(cell))}")
     return "\n".join(lines) + "\n"
 
 
-def _render_header(nb: dict, lines: list[str]) -> None:
+def _render_ids(cells: list, lines: list[str]) -> None:
+    """One line for all cell ids: how many cells have one, and a hash of them all (in order)."""
+    ids = [c.get("id") if isinstance(c, dict) else None for c in cells]
+    present = [i for i in ids if i is not None]
+    if not present:
+        return
+    import hashlib
+
+    digest = hashlib.sha1(compact(ids).encode("utf-8", "backslashreplace")).hexdigest()[:12]
+    lines.append(f"# cell ids: {len(present)} of {len(cells)} cells, sha1 {digest}")
+
+
+def _cell_name(source: str) -> str:
+    for line in source.split("\n"):
+        line = line.strip()
+        if line:
+            name = one_line(line)
+            return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    return ""
+
+
+def _render_header(nb: dict, lines: list[str], shown: _Parts) -> None:
     md = nb.get("metadata")
     md = md if isinstance(md, dict) else {}
     parts = [f"nbformat {nb.get('nbformat')}.{nb.get('nbformat_minor', 0)}"]
@@ -142,11 +199,13 @@ def _render_header(nb: dict, lines: list[str]) -> None:
     if language:
         parts.append(f"language {one_line(language)}")
     lines.append("# notebook: " + ", ".join(parts))
+    if not shown.metadata:
+        return
     for key in sorted(k for k in md if k not in ("kernelspec", "language_info")):
         lines.append(f"# metadata.{one_line(key)}: {clip(compact(md[key]))}")
 
 
-def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
+def _render_cell(cell: dict, number: int | None, lines: list[str], parts: _Parts) -> None:
     cell_type = cell.get("cell_type")
     label = one_line(cell_type) if isinstance(cell_type, str) else "unknown"
     if cell_type == "heading":  # nbformat 3
@@ -154,13 +213,18 @@ def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
     header = f"# %% [{label}]"
     if number is not None:
         header += f" cell {number}"
+    source = join_text(cell.get("source"))
+    name = _cell_name(source)
+    if name:
+        header += " " + name
     cell_id = cell.get("id")
-    if cell_id is not None:
+    if cell_id is not None and parts.ids == "show":
         header += f" (id {one_line(cell_id)})"
     lines.append(header)
+    opened = len(lines)
 
     md = cell.get("metadata")
-    if isinstance(md, dict) and md:
+    if isinstance(md, dict) and md and parts.metadata:
         tags = md.get("tags")
         if isinstance(tags, list) and tags and all(isinstance(t, str) for t in tags):
             lines.append("# tags: " + ", ".join(one_line(t) for t in tags))
@@ -168,12 +232,12 @@ def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
         if md:
             lines.append(f"# metadata: {clip(compact(md))}")
 
-    source = join_text(cell.get("source"))
-    if source:
+    if source and parts.sources:
+        lines.extend([""] * (HEADER_GAP - (len(lines) - opened)))
         lines.extend(source.split("\n") if not source.endswith("\n") else source[:-1].split("\n"))
 
     attachments = cell.get("attachments")
-    if isinstance(attachments, dict):
+    if isinstance(attachments, dict) and parts.attachments:
         for name in sorted(attachments):
             bundle = attachments[name]
             if isinstance(bundle, dict):
@@ -183,7 +247,7 @@ def _render_cell(cell: dict, number: int | None, lines: list[str]) -> None:
                 lines.append(f"# attachment {one_line(name)}: {clip(compact(bundle))}")
 
     outputs = cell.get("outputs")
-    if isinstance(outputs, list):
+    if isinstance(outputs, list) and parts.outputs:
         for output in outputs:
             if isinstance(output, dict):
                 render_output(output, lines)
@@ -230,4 +294,4 @@ def _v3_output(output: dict) -> dict:
     return {"output_type": kind, "data": data}
 
 
-__all__ = ["convert", "render_notebook", "MAX_OUTPUT_LINES", "MAX_LINE_CHARS"]
+__all__ = ["convert", "render_notebook", "MAX_OUTPUT_LINES", "MAX_LINE_CHARS", "HEADER_GAP"]

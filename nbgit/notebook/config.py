@@ -41,7 +41,7 @@ class Config:
 
     __slots__ = (
         "keep_outputs", "keep_count", "max_output_size", "drop_metadata",
-        "keep_metadata", "upgrade_v3", "pair", "source",
+        "keep_metadata", "upgrade_v3", "pair", "diff_only", "diff_ignore", "source",
     )
     _FIELDS = __slots__[:-1]
 
@@ -54,10 +54,12 @@ class Config:
         keep_metadata: tuple[str, ...] = (),
         upgrade_v3: bool = False,
         pair: str | None = None,
+        diff_only: tuple[str, ...] = (),
+        diff_ignore: tuple[str, ...] = (),
         source: str | None = None,
     ):
         values = (keep_outputs, keep_count, max_output_size, tuple(drop_metadata),
-                  tuple(keep_metadata), upgrade_v3, pair, source)
+                  tuple(keep_metadata), upgrade_v3, pair, tuple(diff_only), tuple(diff_ignore), source)
         for name, value in zip(self.__slots__, values):
             object.__setattr__(self, name, value)
 
@@ -101,7 +103,11 @@ _TYPES = {
     "keep_metadata": list,
     "upgrade_v3": bool,
     "pair": str,
+    "diff_only": list,
+    "diff_ignore": list,
 }
+#: What ``diff_only`` / ``diff_ignore`` may name (nbgit.diff.view.PARTS; not imported: hot path).
+_DIFF_PARTS = ("sources", "outputs", "metadata", "attachments", "ids", "details")
 _PAIR_FORMATS = ("py:percent", "py:light", "md", "md:myst")
 
 
@@ -125,7 +131,12 @@ def config_from_dict(table: dict, source: str = "<config>") -> Config:
             raise ConfigError(f"{source}: {key} must be a non-negative integer (bytes), not {value!r}")
         if want is not int and not isinstance(value, want):
             raise ConfigError(f"{source}: {key} must be a {want.__name__}, not {value!r}")
-        if want is list:
+        if want is list and key.startswith("diff_"):
+            for item in value:
+                if item not in _DIFF_PARTS:
+                    raise ConfigError(f"{source}: {key} entries must be among {', '.join(_DIFF_PARTS)}, not {item!r}")
+            value = tuple(value)
+        elif want is list:
             for item in value:
                 if not isinstance(item, str) or not item.startswith(("notebook.", "cell.")):
                     raise ConfigError(

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from nbgit.diff.view import DEFAULT_VIEW
 from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, NotebookDiff, diff_lines, diff_notebooks
 
 ADDED, REMOVED, CHANGED, RENAMED = "added", "deleted", "modified", "renamed"
@@ -63,8 +64,13 @@ def read_side(data: bytes | None, label: str) -> tuple[dict | None, str | None]:
     return nb, None
 
 
-def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str | None = None) -> NotebookChange:
-    """Compare the bytes of two sides of a notebook (None: absent on that side)."""
+def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str | None = None,
+                    view=None) -> NotebookChange:
+    """Compare the bytes of two sides of a notebook (None: absent on that side).
+
+    ``view`` (:class:`nbgit.diff.view.DiffView`; default: everything, cell ids
+    as one summary line) says which changes the review shows.
+    """
     if a is None:
         status = ADDED
     elif b is None:
@@ -78,7 +84,7 @@ def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str |
     if nb_a is None or nb_b is None:
         return NotebookChange(path, status, None, old_path, "; ".join(e for e in (err_a, err_b) if e))
     try:
-        diff = diff_notebooks(nb_a, nb_b)
+        diff = (view or DEFAULT_VIEW).apply(diff_notebooks(nb_a, nb_b))
     except (TypeError, ValueError, AttributeError) as exc:  # a notebook of an odd shape must not stop a review
         return NotebookChange(path, status, None, old_path, f"cannot diff ({type(exc).__name__}: {exc})")
     return NotebookChange(path, status, diff, old_path, None, summarize(diff))
@@ -110,6 +116,7 @@ def summarize(diff: NotebookDiff) -> dict:
         if cd.moved or cd.kind == MOVED:
             out["moved"] += 1
     out["metadata"] = list(diff.metadata_changed)
+    out["notes"] = list(diff.notes)
     return out
 
 

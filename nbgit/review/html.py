@@ -164,6 +164,8 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
         f'<span class="status">{_status(change)}</span></h2>\n{_chips(change)}\n'
     ]
     diff = change.diff
+    for note in diff.notes if diff is not None else ():
+        out.append(f'<div class="muted">{esc(note)}</div>\n')
     if diff is not None and diff.metadata_changed:
         keys = ", ".join(f"<code>{esc(k)}</code>" for k in diff.metadata_changed)
         out.append(f'<div class="muted">notebook metadata changed: {keys}</div>\n')

@@ -207,6 +207,8 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
         pieces.append(f"Cannot show a diff: {md_text(change.error)}.\n\n")
         return pieces + [closing]
     diff = change.diff
+    for note in diff.notes:
+        pieces.append(f"{md_text(note)}.\n\n")
     if diff.metadata_changed:
         keys = ", ".join(f"<code>{md_text(k)}</code>" for k in diff.metadata_changed)
         pieces.append(f"Notebook metadata changed: {keys}\n\n")
@@ -219,7 +221,7 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
         if piece:
             pieces.append(piece)
             shown += 1
-    if shown == 0 and not diff.metadata_changed and diff.nbformat is None:
+    if shown == 0 and not diff.metadata_changed and diff.nbformat is None and not diff.notes:
         if s.get("counts"):
             pieces.append("Only execution counts changed.\n\n")
         else:

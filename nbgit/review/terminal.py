@@ -34,11 +34,11 @@ import re
 
 from nbgit.diff.model import DELETED, INSERTED, MOVED, UNCHANGED, CellDiff, NotebookDiff
 from nbgit.diff.sequence import diff_lines, diff_sequences
+from nbgit.diff.view import DEFAULT_VIEW, DiffView
 from nbgit.notebook.outputs import mime_summary, render_output
 
 #: unchanged source lines shown around a change
 CONTEXT = 3
-MAX_LINE_CHARS = 300
 
 _STYLES = {
     "bold": "1",
@@ -74,15 +74,19 @@ def render_notebook_diff(
     outputs: bool = True,
     metadata: bool = True,
     context: int = CONTEXT,
+    view: DiffView | None = None,
 ) -> list[str]:
     """Lines (without newlines) showing ``diff``; empty when nothing shown changed.
 
-    ``outputs=False`` / ``metadata=False`` hide changes to outputs (and
-    execution counts) / to metadata; cells whose only changes are hidden are
-    shown as unchanged.
+    ``view`` (:class:`nbgit.diff.view.DiffView`, default: everything, cell ids
+    as one summary line) says which parts of the changes are shown; cells
+    whose only changes are hidden are shown as unchanged. ``outputs=False`` /
+    ``metadata=False`` also hide changes to outputs (and execution counts) /
+    to metadata.
     """
+    diff = effective_view(view, outputs, metadata).apply(diff)
     st = _Style(color)
-    body: list[str] = []
+    body: list[str] = [st(f"@@ {note} @@", "cyan") for note in diff.notes]
     if metadata and diff.metadata_changed:
         body.append(st(f"@@ notebook metadata: {', '.join(diff.metadata_changed)} @@", "cyan"))
         md_a = diff.a.get("metadata", {})
@@ -123,8 +127,27 @@ def render_notebook_diff(
     return head + body
 
 
-def visible_change(diff: NotebookDiff, *, outputs: bool = True, metadata: bool = True) -> bool:
+def effective_view(view: DiffView | None, outputs: bool = True, metadata: bool = True) -> DiffView:
+    """``view`` narrowed by the older ``--no-outputs`` / ``--no-metadata`` switches."""
+    view = view or DEFAULT_VIEW
+    if outputs and metadata:
+        return view
+    only = set(view.shown)
+    if not outputs:
+        only.discard("outputs")
+    if not metadata:
+        only.discard("metadata")
+    if view.ids == "show":
+        only |= {"ids"}
+    return DiffView(only, ("ids",) if view.ids == "ignore" else ())
+
+
+def visible_change(diff: NotebookDiff, *, outputs: bool = True, metadata: bool = True,
+                   view: DiffView | None = None) -> bool:
     """True if rendering with these switches would show anything."""
+    diff = effective_view(view, outputs, metadata).apply(diff)
+    if diff.notes:
+        return True
     if metadata and diff.metadata_changed:
         return True
     if diff.nbformat is not None or diff.other_changed:
@@ -187,7 +210,11 @@ def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context
         lines.append(st(f"  id: {a.get('id')} -> {b.get('id')}", "yellow"))
     if "source" in shown:
         if cd.source:
-            lines += _render_opcodes(_strip_nl(cd.a_lines), _strip_nl(cd.b_lines), list(cd.source), st, context, "")
+            a_lines, b_lines, ops = cd.display_source()
+            if all(op[0] == "equal" for op in ops):
+                lines.append(st("  (only the final newline changed)", "dim"))
+            else:
+                lines += _render_opcodes(a_lines, b_lines, ops, st, context, "")
         else:
             lines.append(st("  (same text, stored as a string / list of lines)", "dim"))
     if "execution_count" in shown:
@@ -275,9 +302,8 @@ def _strip_nl(lines: list[str]) -> list[str]:
 
 
 def _clip(line: str) -> str:
+    """A line as shown: never cut (a diff never hides source; outputs are summarized before)."""
     line = _ANSI_RE.sub("", line).replace("\r", "")
-    if len(line) > MAX_LINE_CHARS:
-        return f"{line[:MAX_LINE_CHARS]}... (+{len(line) - MAX_LINE_CHARS} chars)"
     return line
 
 
@@ -309,4 +335,4 @@ def _attachment_lines(cell: dict) -> list[str]:
     return lines
 
 
-__all__ = ["render_notebook_diff", "visible_change", "CONTEXT"]
+__all__ = ["render_notebook_diff", "visible_change", "effective_view", "CONTEXT"]
