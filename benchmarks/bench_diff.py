@@ -3,6 +3,7 @@
     python benchmarks/bench_diff.py                      # everything (nbdime capped at --nbdime-timeout)
     python benchmarks/bench_diff.py --sizes 100 1000     # synthetic sizes to run
     python benchmarks/bench_diff.py --no-real            # skip the corpus pairs
+    python benchmarks/bench_diff.py --ids-added 10000    # `nbgit diff` with ids added to every cell vs not
 
 Synthetic notebooks: N cells (a markdown cell every 4th, code cells of 1-8
 lines with a stream output), and a second version with 5% of the cells edited
@@ -208,6 +209,38 @@ def real_pairs(reps: int) -> list[dict]:
     return rows
 
 
+def ids_added(n: int, reps: int) -> dict:
+    """``nbgit diff A B`` (the whole command, files on disk, output to a pipe) on an ``n``-cell
+    notebook without ids against its edit (5% of cells edited, ...), once with the edit alone and
+    once with ids added to every cell as well; wall-clock medians of ``reps`` runs."""
+    import tempfile
+
+    a, b = synthetic_pair(n, ids=False)
+    b_ids = json.loads(json.dumps(b))
+    for k, cell in enumerate(b_ids["cells"]):
+        cell["id"] = f"{k:08x}"
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for name, nb in (("a", a), ("b", b), ("b_ids", b_ids)):
+            paths[name] = os.path.join(tmp, f"{name}.ipynb")
+            Path(paths[name]).write_text(json.dumps(nb, indent=1))
+        for name in ("b", "b_ids"):
+            cmd = [sys.executable, "-m", "nbgit", "diff", "--no-pager", "--color=never", paths["a"], paths[name]]
+            times, size = [], 0
+            for _ in range(reps):
+                t0 = time.perf_counter()
+                out = subprocess.run(cmd, capture_output=True, cwd=tmp, env={**os.environ, "PYTHONPATH": str(PROJECT)})
+                times.append(time.perf_counter() - t0)
+                size = len(out.stdout.splitlines())
+            rows[name] = {"seconds": statistics.median(times), "lines": size}
+    ratio = rows["b_ids"]["seconds"] / rows["b"]["seconds"]
+    print(f"nbgit diff, {n} cells, wall-clock median of {reps}: edit only {rows['b']['seconds']:.2f} s "
+          f"({rows['b']['lines']} lines), edit + ids added to every cell {rows['b_ids']['seconds']:.2f} s "
+          f"({rows['b_ids']['lines']} lines); ratio {ratio:.2f}")
+    return {"cells": n, "reps": reps, "edit": rows["b"], "edit_and_ids": rows["b_ids"], "ratio": ratio}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
@@ -217,7 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the raw figures to FILE")
     ap.add_argument("--wall", action="store_true", help="wall-clock time instead of CPU time")
     ap.add_argument("--nbdime-worker", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--ids-added", type=int, metavar="N", help="only time `nbgit diff` with ids added to N cells")
     args = ap.parse_args(argv)
+    if args.ids_added:
+        ids_added(args.ids_added, args.reps)
+        return 0
     global CLOCK
     if args.wall:
         CLOCK = time.perf_counter
