@@ -261,3 +261,32 @@ def test_hooks_idempotent_upgrade_old_block_and_uninstall(repo):
     repo.nbgit("uninstall")
     assert (hooks / "post-merge").read_text() == "#!/bin/sh\necho mine\n"
     assert not (hooks / "post-commit").exists() and not (hooks / "post-checkout").exists()
+
+
+# --- nbgit doctor ------------------------------------------------------------------------------
+
+
+def doctor(repo) -> tuple[int, list[dict]]:
+    proc = repo.nbgit("doctor", "--json", check=False)
+    return proc.returncode, json.loads(proc.stdout)["findings"]
+
+
+def test_doctor_reports_phantoms_and_explains_autostash(two_branches):
+    r = two_branches  # .gitattributes committed with the notebooks
+    code, found = doctor(r)
+    assert code == 0, found
+    rerun(r, "b.ipynb")
+    code, found = doctor(r)
+    phantom = [f for f in found if "look modified to git only" in f["message"]]
+    assert code == 1 and len(phantom) == 1 and phantom[0]["level"] == "warning"
+    assert "b.ipynb" in phantom[0]["message"] and "You have unstaged changes" in phantom[0]["message"]
+    assert phantom[0]["fix"].startswith("nbgit refresh")
+    r.git("config", "rebase.autoStash", "true")
+    code, found = doctor(r)
+    assert any("rebase.autoStash on" in f["message"] for f in found)
+    assert porcelain(r) == " M b.ipynb\n"  # the doctor only reads
+    r.nbgit("refresh")
+    code, found = doctor(r)
+    assert code == 0, found
+    info = [f for f in found if "rebase.autoStash is on" in f["message"]]
+    assert len(info) == 1 and info[0]["level"] == "info" and "nbgit refresh" in info[0]["message"]

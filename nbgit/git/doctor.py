@@ -25,6 +25,9 @@ the repository's nbgit config. The checks, in order:
 7. Content: committed (staged) notebooks that are not clean under the
    current configuration (:func:`renormalize` re-adds them), committed
    conflict markers, unreadable notebooks.
+8. Phantom modifications: notebooks git lists as modified only because
+   re-running them changed their size (``nbgit refresh`` clears them), and
+   what ``rebase.autoStash`` does with them.
 
 Any git failure inside a check becomes an ``error`` finding instead of a
 traceback; the findings gathered so far are kept.
@@ -615,6 +618,8 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
     _check_gitattributes_committed(report, root)
     _check_submodules(report, root)
 
+    if content and runnable and ("filter.nbgit.process" in config or "filter.nbgit.clean" in config):
+        _check_stat_dirty(report, root)
     if content and nbgit_config is not None and routed:
         unclean, unreadable = find_unclean(routed, root, nbgit_config, progress)
         report.checked = len(routed)
@@ -632,6 +637,41 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
             else:
                 report.add(INFO, f"{path}: not a readable notebook ({reason}); the filter passes it through unchanged")
     return report
+
+
+def _autostash(root: str) -> bool:
+    proc = _run(["config", "--type=bool", "--get", "rebase.autoStash"], root)
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def _check_stat_dirty(report: Report, root: str) -> None:
+    from nbgit.git.refresh import refresh
+
+    phantoms = refresh(root, dry_run=True).refreshed
+    autostash = _autostash(root)
+    if phantoms:
+        report.add(
+            WARNING,
+            f"{len(phantoms)} notebook(s) look modified to git only because re-running them changed their size "
+            f"({_names(phantoms)}): cleaned, they equal what is staged, but `git status` lists them and "
+            "`git checkout`, `merge`, `pull` and `stash pop` refuse to overwrite them"
+            + (
+                "; and with rebase.autoStash on, `git rebase` and `git pull --rebase` stash them and write "
+                "the committed (clean) version back"
+                if autostash
+                else "; `git rebase` and `git pull --rebase` refuse (\"You have unstaged changes\")"
+            ),
+            "nbgit refresh (the Jupyter extension does it after each save; `nbgit install --hooks` after "
+            "checkouts, merges and commits)",
+        )
+    elif autostash:
+        report.add(
+            INFO,
+            "rebase.autoStash is on: before `git rebase` or `git pull --rebase`, git stashes every file it lists "
+            "as modified, including notebooks that were only re-run (their size changed), then writes them back "
+            "from the stash, where the filter has stripped their outputs; `nbgit refresh` before a rebase keeps "
+            "re-run notebooks out of the stash (the Jupyter extension and `nbgit install --hooks` run it for you)",
+        )
 
 
 # --- renormalize ----------------------------------------------------------------------------
