@@ -4,6 +4,14 @@ Made for CI and pre-commit: one line per problem (``path:line: problem``),
 GitHub Actions annotations when ``GITHUB_ACTIONS=true``, exit 1 when any
 notebook has a problem. ``--fix`` cleans notebooks in place (atomically); the
 other problems need a person.
+
+"Clean" is checked on what git will commit. Where nbgit's clean filter is in
+effect (the notebook's ``filter`` attribute is nbgit and this clone has the
+filter configured), the work-tree file may keep its outputs: git commits it
+cleaned. There the staged blob is checked instead (it can be unclean when it
+was added before the filter was installed), and ``--fix`` never deletes the
+outputs of the working copy. Conflicts, invalid JSON and pairs out of sync are
+checked in the work-tree file everywhere: the filter passes those through.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ _SOURCE_MARKER_RE = re.compile(r"^<{3,}(?: |$)", re.MULTILINE)
 _FILE_MARKER_RE = re.compile(rb"^(?:<{7}|>{7}|={7})(?:[ \r\n]|$)", re.MULTILINE)
 
 UNCLEAN, INVALID, SCHEMA, CONFLICT, PAIR = "not clean", "invalid", "invalid nbformat", "conflict", "out of sync"
+STAGED_UNCLEAN = "staged version not clean"
 
 
 @dataclass(frozen=True)
@@ -218,6 +227,76 @@ def _pair_problems(path: str) -> list[Problem]:
     return [Problem(PAIR, message)] if message else []
 
 
+@dataclass(frozen=True)
+class Committed:
+    """How git will commit one notebook: through nbgit's filter or not, and what is staged now."""
+
+    filtered: bool
+    staged: bytes | None = None  #: the stage-0 index blob (None: not in the index, or not filtered)
+
+
+def what_git_commits(paths: list[str]) -> dict[str, Committed]:
+    """{path: Committed} for ``paths`` inside git work trees whose clone runs nbgit's filter.
+
+    Paths outside a repository, in a clone without ``filter.nbgit`` config, or not routed to
+    nbgit by the attributes are absent: git commits them as they are.
+    """
+    from nbgit._fs import find_worktree_root
+    from nbgit.git.doctor import _cat_blobs, attributes_of
+    from nbgit.git.repo import GitError, config_get_all, git
+
+    by_root: dict[str, dict[str, str]] = {}
+    for path in paths:
+        if os.path.islink(path):
+            continue  # git tracks the link itself, not a notebook's bytes
+        absolute = os.path.abspath(path)
+        root = find_worktree_root(os.path.dirname(absolute))
+        if root is None:
+            continue
+        rel = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute)),
+                              os.path.realpath(root))
+        if rel.startswith(os.pardir):
+            continue
+        by_root.setdefault(root, {})[rel.replace(os.sep, "/")] = path
+    result: dict[str, Committed] = {}
+    for root, rels in by_root.items():
+        try:
+            configured = {k for _, k, _ in config_get_all(r"^filter\.nbgit\.(process|clean)$", cwd=root)}
+            if not configured:
+                continue
+            attrs = attributes_of(list(rels), root, ("filter",))
+            routed = [rel for rel in rels if attrs.get(rel, {}).get("filter") == "nbgit"]
+            if not routed:
+                continue
+            listed = git("ls-files", "-s", "-z", "--", *(":(top,literal)" + r for r in routed), cwd=root)
+            staged: dict[str, str] = {}
+            for rec in listed.split("\0"):
+                meta, _, rel = rec.partition("\t")
+                fields = meta.split()
+                if len(fields) == 3 and fields[2] == "0" and fields[0] in ("100644", "100755"):
+                    staged[rel] = fields[1]
+            blobs = dict(zip(staged, _cat_blobs(list(staged.values()), root))) if staged else {}
+        except (GitError, OSError):
+            continue  # git cannot tell: check the file as it is
+        for rel in routed:
+            result[rels[rel]] = Committed(True, blobs.get(rel))
+    return result
+
+
+def _staged_problems(committed: Committed, config) -> list[Problem]:
+    """Problems of the staged blob that the work-tree file's check cannot see (it gets cleaned)."""
+    if committed.staged is None:
+        return []
+    staged = check_bytes(committed.staged, config, validate=False)
+    if not any(pr.kind == UNCLEAN for pr in staged.problems):
+        return []
+    from nbgit.notebook.io import parse
+
+    detail = _unclean_message(parse(committed.staged), config).split(";")[0].removeprefix("not clean ")
+    return [Problem(STAGED_UNCLEAN, f"staged version not clean {detail}: it was added without nbgit's filter; "
+                    "`nbgit renormalize PATH` stages it again through the filter (the working copy keeps its outputs)")]
+
+
 def main(argv: list[str]) -> int:
     p = make_parser(
         "check",
@@ -226,12 +305,16 @@ def main(argv: list[str]) -> int:
         "nbgit's inside cell sources) and, when paired, in sync with its text file.\n\n"
         "With no PATH: the notebooks git tracks under the current directory, or every *.ipynb\n"
         "under it outside a repository. A directory PATH is searched for *.ipynb.\n"
-        "When GITHUB_ACTIONS=true, problems are also printed as GitHub Actions annotations.",
+        "When GITHUB_ACTIONS=true, problems are also printed as GitHub Actions annotations.\n\n"
+        "Where nbgit's clean filter is in effect (attributes route the notebook to nbgit and this\n"
+        "clone has the filter), outputs in the working copy are fine: git commits it cleaned. There\n"
+        "the staged version is checked for cleanliness instead.",
         epilog="exit status: 0 all good; 1 a notebook has a problem; 2 a usage or config error, or a PATH\n"
         "that cannot be read",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: tracked notebooks)")
-    p.add_argument("--fix", action="store_true", help="clean notebooks that are not clean, in place (atomic write)")
+    p.add_argument("--fix", action="store_true", help="clean notebooks that are not clean, in place (atomic write); "
+                   "never where nbgit's filter strips them on commit anyway")
     p.add_argument("--no-validate", action="store_true", help="skip the nbformat schema validation")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when all notebooks pass")
     args = p.parse_args(argv)
@@ -240,6 +323,7 @@ def main(argv: list[str]) -> int:
     from nbgit.notebook.config import ConfigError, load_config
 
     paths = expand(args.paths) if args.paths else default_paths(".")
+    committed = what_git_commits(paths)
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     configs: dict[str, object] = {}
     status = 0
@@ -261,6 +345,10 @@ def main(argv: list[str]) -> int:
             n_unread += 1
             continue
         result = check_bytes(data, configs[root], validate=not args.no_validate)
+        if path in committed:  # git commits it cleaned: its outputs are no problem, the staged blob may be
+            result.problems = [pr for pr in result.problems if pr.kind != UNCLEAN]
+            result.fixed = None
+            result.problems += _staged_problems(committed[path], configs[root])
         problems = result.problems + _pair_problems(path)
         if args.fix and result.fixed is not None:
             try:
