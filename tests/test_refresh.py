@@ -290,3 +290,61 @@ def test_doctor_reports_phantoms_and_explains_autostash(two_branches):
     assert code == 0, found
     info = [f for f in found if "rebase.autoStash is on" in f["message"]]
     assert len(info) == 1 and info[0]["level"] == "info" and "nbgit refresh" in info[0]["message"]
+
+
+def test_odd_file_names(installed_repo):
+    r = installed_repo
+    odd = ["sp ace.ipynb", '"quoted.ipynb', "ünï.ipynb", "new\nline.ipynb", "back\\slash.ipynb", "-dash.ipynb"]
+    for name in odd:
+        r.write(name, make_nb(out="1\n", count=1))
+    r.commit("odd")
+    for name in odd:
+        rerun(r, name)
+    assert r.out("diff-files", "--name-only", "-z").count("\0") == len(odd)
+    proc = r.nbgit("refresh")
+    assert b"6 notebooks refreshed" in proc.stderr, proc.stderr
+    assert porcelain(r) == ""
+
+
+# --- property: whatever was re-run, edited or touched, refresh clears exactly the phantoms ------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+ACTIONS = ("nothing", "rerun", "edit", "rerun+edit", "touch", "stage-edit+rerun")
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=5))
+def test_refresh_clears_exactly_the_phantoms(installed_repo, actions):
+    r = installed_repo
+    names = [f"n{i}.ipynb" for i in range(len(actions))]
+    r.git("rm", "-q", "-r", "--cached", "--ignore-unmatch", ".")
+    for p in r.path.glob("*.ipynb"):
+        p.unlink()
+    for i, name in enumerate(names):
+        r.write(name, make_nb(f"v = {i}\n", out=f"{i}\n", count=1))
+    r.git("add", "-A")
+    r.git("commit", "-q", "--allow-empty", "-m", "round")  # hypothesis reuses the repository
+    expected = set()
+    for i, (name, action) in enumerate(zip(names, actions)):
+        if action == "stage-edit+rerun":
+            nb = json.loads(r.read(name))
+            nb["cells"][1]["source"] = [f"v = 'staged {i}'\n"]
+            r.write(name, jupyter_bytes(nb))
+            r.git("add", name)
+        if "rerun" in action:
+            rerun(r, name, f"output of run {i}\n" * (i + 2))
+        if "edit" in action and action != "stage-edit+rerun":
+            nb = json.loads(r.read(name))
+            nb["cells"][1]["source"] = [f"v = 'edited {i}'\n"]
+            r.write(name, jupyter_bytes(nb))
+            expected.add(name)
+        if action == "touch":
+            os.utime(r.path / name, (time.time() + 5, time.time() + 5))
+    staged = r.out("ls-files", "-s")
+    r.nbgit("refresh")
+    assert r.out("ls-files", "-s") == staged  # staged content never changes
+    unstaged = {line[3:] for line in r.out("status", "--porcelain").splitlines() if line[1] == "M"}
+    assert unstaged == expected
+    assert set(r.out("diff-files", "--name-only").split()) == expected  # stat recorded: plain git agrees
