@@ -51,3 +51,10 @@ def progress_bar(label: str, stream: TextIO | None = None):
         stream.flush()
 
     return show
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (C0, DEL, C1) shown escaped, so a file name cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)

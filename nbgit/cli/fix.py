@@ -29,9 +29,8 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
 
     from nbgit._fs import atomic_write
-    from nbgit.merge.blobs import merge_blobs
-    from nbgit.merge.conflicts import NoMarkers, split_text_conflicts
-    from nbgit.merge.lines import Labels
+    from nbgit.merge.blobs import merge_text_conflicts
+    from nbgit.merge.conflicts import NoMarkers
     from nbgit.notebook.io import NotebookError, parse
 
     name = args.notebook
@@ -49,28 +48,18 @@ def main(argv: list[str]) -> int:
         print(f"nbgit fix: {name}: already a valid notebook, nothing to fix (`nbgit conflicts {name}` lists conflicts inside it)")
         return 0
     try:
-        text = data.decode("utf-8")
-        local, base, remote, names = split_text_conflicts(text)
+        merged, three_way = merge_text_conflicts(data, marker_size=args.marker_size)
     except UnicodeDecodeError:
         print(f"nbgit fix: {name}: not UTF-8; left unchanged", file=sys.stderr)
         return 2
     except NoMarkers:
         print(f"nbgit fix: {name}: not a valid notebook and no git conflict markers in it; left unchanged", file=sys.stderr)
         return 2
+    except NotebookError as exc:
+        print(f"nbgit fix: {name}: {exc.reason}; left unchanged", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"nbgit fix: {name}: {exc}; left unchanged", file=sys.stderr)
-        return 2
-    labels = Labels(names[0].strip() or "ours", names[2].strip() or "theirs", names[1].strip() or "base")
-    try:
-        merged = merge_blobs(
-            (base or "").encode("utf-8"), local.encode("utf-8"), remote.encode("utf-8"),
-            config=None, labels=labels, marker_size=args.marker_size,
-        )
-    except NotebookError as exc:
-        side = exc.reason.split(":", 1)[0]
-        side = {"ours": labels.local, "theirs": labels.remote}.get(side, side)
-        print(f"nbgit fix: {name}: the version rebuilt from the markers is not a notebook ({exc.reason}); "
-              f"left unchanged (side: {side})", file=sys.stderr)
         return 2
     target = args.output or name
     try:
@@ -82,7 +71,7 @@ def main(argv: list[str]) -> int:
     except OSError as exc:
         print(f"nbgit fix: {target}: {exc.strerror}; left unchanged", file=sys.stderr)
         return 2
-    how = "a three-way merge" if base is not None else "a two-way merge (the markers have no ||||||| base parts)"
+    how = "a three-way merge" if three_way else "a two-way merge (the markers have no ||||||| base parts)"
     if merged.clean:
         print(f"nbgit fix: {target}: repaired by {how}; no conflict left")
         return 0

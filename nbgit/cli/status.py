@@ -18,11 +18,11 @@ def main(argv: list[str]) -> int:
     )
     p.parse_args(argv)
 
-    from nbgit.git.install import driver_config, effective_attributes, other_tools
+    from nbgit.git.install import CONFIG_KEYS_RE, driver_config, effective_attributes, other_tools
     from nbgit.git.repo import GitError, config_get_all
 
     try:
-        entries = config_get_all(r"^(filter|diff|merge)\.nbgit\.")
+        entries = config_get_all(CONFIG_KEYS_RE)
     except GitError as exc:
         print(f"nbgit status: {exc}", file=sys.stderr)
         return 1

@@ -56,7 +56,7 @@ GIT_SHOW_SCOPE = (2, 26)  # git config --show-scope
 ERROR, WARNING, INFO = "error", "warning", "info"
 #: how many paths a finding names before "and N more".
 MAX_NAMED = 5
-_COMMAND_KEYS = (".process", ".clean", ".smudge", ".textconv", ".driver", ".command")
+_COMMAND_KEYS = (".process", ".clean", ".smudge", ".textconv", ".driver", ".command", ".cmd")
 
 _OTHER_FILTERS = {"nbstripout": "nbstripout", "jupytext": "jupytext"}
 _OTHER_DIFFS = {"ipynb": "nbstripout", "jupyternotebook": "nbdime"}
@@ -578,7 +578,9 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
         return report
     root, gitdir = proc.stdout.decode("utf-8", "surrogateescape").splitlines()[:2]
 
-    nbgit_entries = _config_entries(r"^(filter|diff|merge)\.nbgit\.", root, version)
+    from nbgit.git.install import CONFIG_KEYS_RE
+
+    nbgit_entries = _config_entries(CONFIG_KEYS_RE, root, version)
     other_entries = _config_entries(
         r"^((filter|diff|merge)\.(nbstripout|ipynb|jupyternotebook|jupytext)\.|core\.attributesfile$)", root, version
     )

@@ -16,6 +16,8 @@ ATTRIBUTES_COMMENT = "# nbgit: notebooks as source (clean filter, diff and merge
 PROBE = "nbgit-probe.ipynb"
 #: hunk headers name the cell: textconv writes one `# %% [type] (id ...)` line per cell.
 XFUNCNAME = "^# %% .*$"
+#: git config keys nbgit writes (its sections: drivers, and the mergetool).
+CONFIG_KEYS_RE = r"^(filter|diff|merge|mergetool)\.nbgit\."
 
 
 def driver_config(python: str | None = None) -> list[tuple[str, str]]:
@@ -32,6 +34,8 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
         ("merge.nbgit.name", "nbgit cell-aware notebook merge"),
         ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
         ("merge.nbgit.recursive", "binary"),
+        ("mergetool.nbgit.cmd", f'{py} -m nbgit mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
+        ("mergetool.nbgit.trustExitCode", "true"),
     ]
 
 
@@ -139,7 +143,7 @@ def set_config(scope: str, entries: list[tuple[str, str]], cwd: str | None = Non
 def unset_config(scope: str, cwd: str | None = None) -> list[str]:
     """Remove nbgit's config sections from ``scope``; returns the sections removed."""
     removed = []
-    present = {k.rsplit(".", 1)[0] for _, k, _ in config_get_all(r"^(filter|diff|merge)\.nbgit\.", scope=scope, cwd=cwd)}
+    present = {k.rsplit(".", 1)[0] for _, k, _ in config_get_all(CONFIG_KEYS_RE, scope=scope, cwd=cwd)}
     for section in sorted(present):
         git("config", f"--{scope}", "--remove-section", section, cwd=cwd)
         removed.append(section)

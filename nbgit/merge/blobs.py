@@ -70,6 +70,32 @@ def merge_blobs(
     return BlobMerge(dumps(merged, layout), result.conflicts)
 
 
+def merge_text_conflicts(data: bytes, marker_size: int = 7) -> tuple[BlobMerge, bool]:
+    """Rebuild a notebook from a file whose JSON a text merge filled with git's conflict markers.
+
+    Both versions (and the base, when every block has a ``|||||||`` part) are
+    rebuilt from the marker regions and merged cell by cell, without cleaning
+    (outputs and counts are kept). Returns the merge and whether it was
+    three-way. Raises ``UnicodeDecodeError`` (not UTF-8),
+    :class:`nbgit.merge.conflicts.NoMarkers`, ``ValueError`` (an unterminated
+    block) or :class:`NotebookError` naming the side that is not a notebook.
+    """
+    from nbgit.merge.conflicts import split_text_conflicts
+
+    local, base, remote, names = split_text_conflicts(data.decode("utf-8"))
+    labels = Labels(names[0].strip() or "ours", names[2].strip() or "theirs", names[1].strip() or "base")
+    try:
+        merged = merge_blobs(
+            (base or "").encode("utf-8"), local.encode("utf-8"), remote.encode("utf-8"),
+            config=None, labels=labels, marker_size=marker_size,
+        )
+    except NotebookError as exc:
+        side, _, reason = exc.reason.partition(":")
+        side = {"ours": labels.local, "theirs": labels.remote}.get(side, side)
+        raise NotebookError(f"the version rebuilt from the markers is not a notebook ({reason.strip()}; side: {side})") from None
+    return merged, base is not None
+
+
 def _read(side: str, data: bytes):
     try:
         return read(data)
@@ -111,4 +137,4 @@ def _downgrade(nb: dict, inputs: list) -> dict:
     return v3
 
 
-__all__ = ["BlobMerge", "merge_blobs"]
+__all__ = ["BlobMerge", "merge_blobs", "merge_text_conflicts"]

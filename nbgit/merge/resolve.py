@@ -1,0 +1,383 @@
+"""Settling the conflicts that a merge left inside a notebook, one choice per conflict.
+
+This is the pure model behind ``nbgit mergetool``: dicts in, dicts out, no I/O.
+
+:func:`conflict_blocks` lists every conflict in a (nbformat 4) notebook as a
+:class:`Block`, in notebook order, with what each side has:
+
+* ``source``: a marker block inside a cell's source (``<<<<<<<`` ours
+  ``|||||||`` base ``=======`` theirs ``>>>>>>>``). Choices: ``ours``,
+  ``theirs``, ``both`` (ours then theirs), ``both-reversed``, ``base`` (when
+  the block has a base part, or a base is supplied through ``base_hints``) and
+  ``edit`` (a hand-written text).
+* ``delete/modify`` and ``one side only``: a cell whose first line is nbgit's
+  note (deleted on one side, edited on the other; or, in a two-way merge,
+  present on one side only). Choices: ``keep`` (the note line goes), ``delete``
+  (the cell goes), ``edit`` (the cell is kept with the text given).
+* ``record``: an entry of ``metadata.nbgit.conflicts`` (of the notebook or of a
+  cell) with the values the sides had at ``path``. Choices: ``ours``,
+  ``theirs``, ``base`` where the record holds them, and ``edit`` (a JSON
+  value). An ``outputs`` record whose outputs were cleared has one choice,
+  ``clear``: the outputs stay cleared (re-run the cell).
+
+:func:`resolve` applies choices given by block key and returns the new
+notebook and the number of conflicts left. A key names a conflict by where it
+is (``c3.s1``: cell index 3, second marker block), so choices must be made on
+blocks listed from the same notebook. Blocks without a choice stay exactly as
+they were (markers, note lines and records kept), so a partial resolution is
+still a notebook whose remaining conflicts ``nbgit conflicts`` finds.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
+from nbgit.merge.values import MISSING
+
+RECORD = "record"
+#: Choices for each kind of block (``base`` only where the base is known).
+SOURCE_CHOICES = ("ours", "theirs", "both", "both-reversed", "base", "edit")
+CELL_CHOICES = ("keep", "delete", "edit")
+RECORD_CHOICES = ("ours", "theirs", "base", "edit")
+
+_NOTE_RE = re.compile(r"^(<{3,}) nbgit: (deleted in|only in) ")
+_OPEN_RE = re.compile(r"^(<{3,})(?: (.*))?$")
+
+
+class ResolveError(ValueError):
+    """A choice that cannot be applied (unknown block, choice not offered, edit that is not JSON)."""
+
+
+@dataclass
+class MarkerBlock:
+    """One ``<<<<<<<`` ... ``>>>>>>>`` block of a cell source: the sides' lines (with newlines)."""
+
+    ours: str
+    base: str | None
+    theirs: str
+    ours_label: str = ""
+    base_label: str = ""
+    theirs_label: str = ""
+    raw: str = ""  # the block's lines as they stand, markers included
+
+
+@dataclass
+class Block:
+    """One conflict to settle. ``cell`` is the 0-based index of the cell in the notebook (None: notebook level)."""
+
+    key: str
+    cell: int | None
+    kind: str
+    detail: str
+    choices: tuple[str, ...]
+    ours: Any = MISSING
+    theirs: Any = MISSING
+    base: Any = MISSING
+    labels: dict = field(default_factory=dict)
+    path: str = ""
+
+
+def split_source(text: str) -> list[str | MarkerBlock]:
+    """A cell source as plain text runs and complete :class:`MarkerBlock` s, in order.
+
+    Lines of an unterminated block stay plain text (they are not a conflict
+    nbgit can settle). The marker length is taken from each opening marker.
+    """
+    out: list[str | MarkerBlock] = []
+    plain: list[str] = []
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = _OPEN_RE.match(line.rstrip("\r\n"))
+        block = None
+        if m and not _NOTE_RE.match(line):
+            block, end = _read_block(lines, i, len(m.group(1)), m.group(2) or "")
+        if block is None:
+            plain.append(line)
+            i += 1
+            continue
+        if plain:
+            out.append("".join(plain))
+            plain = []
+        out.append(block)
+        i = end
+    if plain:
+        out.append("".join(plain))
+    return out
+
+
+def _read_block(lines: list[str], start: int, size: int, ours_label: str) -> tuple[MarkerBlock | None, int]:
+    mid, sep, close = "|" * size, "=" * size, ">" * size
+    parts: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
+    part = "ours"
+    has_base = False
+    base_label = ""
+    for j in range(start + 1, len(lines)):
+        body = lines[j].rstrip("\r\n")
+        if part == "ours" and (body == mid or body.startswith(mid + " ")):
+            part, has_base, base_label = "base", True, body[size + 1 :]
+            continue
+        if part in ("ours", "base") and body == sep:
+            part = "theirs"
+            continue
+        if part == "theirs" and (body == close or body.startswith(close + " ")):
+            return (
+                MarkerBlock("".join(parts["ours"]), "".join(parts["base"]) if has_base else None, "".join(parts["theirs"]),
+                            ours_label, base_label, body[size + 1 :], "".join(lines[start : j + 1])),
+                j + 1,
+            )
+        parts[part].append(lines[j])
+    return None, start + 1
+
+
+def conflict_blocks(nb: dict, base_hints: dict[tuple[str, str], str] | None = None) -> list[Block]:
+    """Every conflict in ``nb`` (nbformat 4), notebook-level records first, then cell by cell.
+
+    ``base_hints`` maps ``(ours text, theirs text)`` of a marker block to its
+    base text, for blocks written without a base part (git's default
+    ``merge`` conflict style): see :func:`base_hints_from`.
+    """
+    hints = base_hints or {}
+    blocks = [_record_block(entry, None, f"n.r{k}") for k, entry in enumerate(_records(nb.get("metadata")))]
+    for index, cell in enumerate(_cells(nb)):
+        text = _source_text(cell)
+        note = _NOTE_RE.match(text)
+        if note:
+            first, _, rest = text.partition("\n")
+            kind = DELETED if note.group(2) == "deleted in" else ONE_SIDED
+            blocks.append(Block(f"c{index}.n", index, kind, first[len(note.group(1)) + 1 :].split(";")[0],
+                                CELL_CHOICES, ours=rest, theirs=None))
+        k = 0
+        for piece in split_source(text[len(text.partition("\n")[0]) + 1 :] if note else text):
+            if isinstance(piece, MarkerBlock):
+                base = piece.base if piece.base is not None else hints.get((piece.ours, piece.theirs))
+                choices = tuple(c for c in SOURCE_CHOICES if c != "base" or base is not None)
+                labels = {"ours": piece.ours_label or "ours", "theirs": piece.theirs_label or "theirs",
+                          "base": piece.base_label or "base"}
+                blocks.append(Block(f"c{index}.s{k}", index, SOURCE, "conflicting lines", choices,
+                                    ours=piece.ours, theirs=piece.theirs, base=MISSING if base is None else base, labels=labels))
+                k += 1
+        for r, entry in enumerate(_records(cell.get("metadata") if isinstance(cell, dict) else None)):
+            blocks.append(_record_block(entry, index, f"c{index}.r{r}"))
+    return blocks
+
+
+def _record_block(entry: Any, cell: int | None, key: str) -> Block:
+    if not isinstance(entry, dict):
+        return Block(key, cell, RECORD, "unreadable conflict record", ("ours",), ours=entry, path="")
+    path = entry.get("path") if isinstance(entry.get("path"), str) else "?"
+    values = {"ours": entry.get("local", MISSING), "theirs": entry.get("remote", MISSING), "base": entry.get("base", MISSING)}
+    if path == "outputs" and not any(isinstance(v, list) for v in values.values()):
+        return Block(key, cell, RECORD, "outputs changed on both sides; cleared, re-run the cell", ("clear",),
+                     path=path, **values)
+    choices = tuple(c for c in RECORD_CHOICES if c != "base" or "base" in entry)
+    return Block(key, cell, RECORD, path, choices, path=path, **values)
+
+
+def base_hints_from(nb: dict) -> dict[tuple[str, str], str]:
+    """``(ours, theirs) -> base`` for every marker block with a base part in ``nb`` (a diff3-style merge)."""
+    hints: dict[tuple[str, str], str] = {}
+    for cell in _cells(nb):
+        for piece in split_source(_source_text(cell)):
+            if isinstance(piece, MarkerBlock) and piece.base is not None:
+                hints.setdefault((piece.ours, piece.theirs), piece.base)
+    return hints
+
+
+def resolve(nb: dict, choices: dict[str, tuple[str, Any]], base_hints: dict | None = None) -> tuple[dict, int]:
+    """Apply ``choices`` (block key -> ``(choice, edited value or None)``); returns (notebook, conflicts left).
+
+    Raises :class:`ResolveError` for a key that names no conflict of ``nb``, a
+    choice the block does not offer, or an edit of the wrong type.
+    """
+    blocks = {b.key: b for b in conflict_blocks(nb, base_hints)}
+    for key, (choice, _) in choices.items():
+        block = blocks.get(key)
+        if block is None:
+            raise ResolveError(f"no conflict {key!r} in this notebook (was it changed since the page was opened?)")
+        if choice not in block.choices:
+            raise ResolveError(f"{key}: {choice!r} is not a choice here")
+    out = copy.deepcopy(nb)
+    _settle_records(out, [b for b in blocks.values() if b.cell is None], choices)
+    cells = _cells(out)
+    new_cells = []
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict):
+            new_cells.append(cell)
+            continue
+        mine = [b for b in blocks.values() if b.cell == index]
+        if not mine:
+            new_cells.append(cell)
+            continue
+        cell = _settle_cell(cell, index, mine, choices)
+        if cell is not None:
+            new_cells.append(cell)
+    if isinstance(out.get("cells"), list):
+        out["cells"] = new_cells
+    return out, len(conflict_blocks(out))
+
+
+def _settle_cell(cell: dict, index: int, blocks: list[Block], choices: dict) -> dict | None:
+    text = _source_text(cell)
+    note_key = f"c{index}.n"
+    note_choice = choices.get(note_key)
+    if note_choice is not None:
+        choice, value = note_choice
+        if choice == "delete":
+            return None
+        if choice == "edit":
+            if not isinstance(value, str):
+                raise ResolveError(f"{note_key}: an edit is a text")
+            return _with_records(_with_source(cell, value), cell, index, blocks, choices)
+        text = text.partition("\n")[2] if "\n" in text else ""
+        note_line = ""
+    else:
+        note_line = text.partition("\n")[0] + "\n" if _NOTE_RE.match(text) else ""
+        text = text[len(note_line):]
+    pieces = split_source(text)
+    parts: list[str] = []
+    k = 0
+    for n, piece in enumerate(pieces):
+        if not isinstance(piece, MarkerBlock):
+            parts.append(piece)
+            continue
+        key = f"c{index}.s{k}"
+        k += 1
+        chosen = choices.get(key)
+        if chosen is None:
+            parts.append(piece.raw)
+            continue
+        choice, value = chosen
+        block = next(b for b in blocks if b.key == key)
+        if choice == "edit":
+            if not isinstance(value, str):
+                raise ResolveError(f"{key}: an edit is a text")
+            body = value if value.endswith("\n") or not value else value + "\n"
+        else:
+            body = {
+                "ours": block.ours,
+                "theirs": block.theirs,
+                "base": block.base,
+                "both": block.ours + block.theirs,
+                "both-reversed": block.theirs + block.ours,
+            }[choice]
+        if n == len(pieces) - 1 and body.endswith("\n"):
+            body = body[:-1]  # the block closed the source: Jupyter sources have no final newline
+        parts.append(body)
+    new = note_line + "".join(parts)
+    return _with_records(_with_source(cell, new), cell, index, blocks, choices)
+
+
+def _with_source(cell: dict, text: str) -> dict:
+    from nbgit.merge.lines import split_lines
+
+    return {**cell, "source": split_lines(text) if isinstance(cell.get("source"), list) else text}
+
+
+def _with_records(new: dict, old: dict, index: int, blocks: list[Block], choices: dict) -> dict:
+    records = [b for b in blocks if b.kind == RECORD]
+    if records:
+        _settle_records(new, records, choices)
+    return new
+
+
+def _settle_records(holder: dict, blocks: list[Block], choices: dict) -> None:
+    """Apply the chosen record entries to ``holder`` (a cell or the notebook, changed in place) and drop them from its record."""
+    md = holder.get("metadata")
+    ours = md.get(RECORD_KEY) if isinstance(md, dict) else None
+    if not isinstance(ours, dict) or not isinstance(ours.get("conflicts"), list):
+        return
+    by_key = {b.key: b for b in blocks}
+    prefix = blocks[0].key.rsplit(".", 1)[0] if blocks else ""
+    keep = []
+    for r, entry in enumerate(ours["conflicts"]):
+        block = by_key.get(f"{prefix}.r{r}")
+        chosen = choices.get(block.key) if block is not None else None
+        if chosen is None:
+            keep.append(entry)
+            continue
+        choice, value = chosen
+        if choice == "clear" or block.path in ("", "?"):
+            continue
+        if choice == "edit":
+            if not isinstance(value, str):
+                raise ResolveError(f"{block.key}: an edit is a JSON text")
+            try:
+                new_value = json.loads(value) if value.strip() else MISSING
+            except ValueError as exc:
+                raise ResolveError(f"{block.key}: not JSON ({exc})") from None
+        else:
+            new_value = getattr(block, choice)
+        _set_path(holder, block.path, new_value)
+    md = holder.get("metadata")
+    if not isinstance(md, dict):
+        return
+    rest = {k: v for k, v in ours.items() if k != "conflicts"}
+    if keep:
+        rest["conflicts"] = keep
+    if rest:
+        md[RECORD_KEY] = rest
+    else:
+        md.pop(RECORD_KEY, None)
+
+
+def _set_path(root: dict, path: str, value: Any) -> None:
+    """Set (or with MISSING remove) the value at a dotted ``path``; keys holding dots are matched whole first."""
+    node: Any = root
+    rest = path
+    while True:
+        if not isinstance(node, dict):
+            return
+        key = _longest_key(node, rest)
+        if key == rest:
+            if value is MISSING:
+                node.pop(key, None)
+            else:
+                node[key] = value
+            return
+        rest = rest[len(key) + 1 :]
+        if not isinstance(node.get(key), dict):
+            if value is MISSING:
+                return
+            node[key] = {}
+        node = node[key]
+
+
+def _longest_key(node: dict, path: str) -> str:
+    for key in sorted((k for k in node if isinstance(k, str)), key=len, reverse=True):
+        if path == key or path.startswith(key + "."):
+            return key
+    return path.split(".", 1)[0] if "." in path else path
+
+
+def _records(md: Any) -> list:
+    if not isinstance(md, dict):
+        return []
+    ours = md.get(RECORD_KEY)
+    if not isinstance(ours, dict):
+        return []
+    entries = ours.get("conflicts")
+    return entries if isinstance(entries, list) else []
+
+
+def _cells(nb: dict) -> list:
+    cells = nb.get("cells")
+    return cells if isinstance(cells, list) else []
+
+
+def _source_text(cell: Any) -> str:
+    if not isinstance(cell, dict):
+        return ""
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
+
+
+__all__ = ["Block", "MarkerBlock", "ResolveError", "base_hints_from", "conflict_blocks", "resolve", "split_source"]

@@ -1,0 +1,182 @@
+"""One notebook being resolved: where its versions come from, what the page shows, how a save is written.
+
+The file is read once when the session starts (``original``); nothing is
+written until :meth:`Session.save`. A notebook that a text merge left with
+markers in its JSON is first rebuilt into a notebook with in-cell conflicts
+(from git's index stages when the path is unmerged, else from the markers, as
+`nbgit fix` does); that rebuilt notebook is what the page shows and what a save
+starts from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from nbgit.merge.resolve import Block, base_hints_from, conflict_blocks, resolve
+from nbgit.notebook.io import NotebookError, check_notebook, dumps, layout_of, parse
+
+
+class SessionError(RuntimeError):
+    """The notebook cannot be opened in the tool (the message names the file)."""
+
+
+@dataclass
+class Versions:
+    """The three versions a merge started from (bytes; ``base`` may be empty: no common ancestor)."""
+
+    base: bytes
+    local: bytes
+    remote: bytes
+
+
+@dataclass
+class Session:
+    path: str  # as given (relative to the work tree root when git gave it)
+    display: str
+    original: bytes
+    notebook: dict  # nbformat 4 view of what the page shows
+    layout: object
+    v3_inputs: list | None = None  # the nbformat 3 originals, when the file is nbformat 3
+    versions: Versions | None = None
+    config: object = None
+    hints: dict = field(default_factory=dict)
+    rebuilt: str = ""  # how a text-conflicted file was turned into a notebook ("" if it was one)
+    saved: bool = False
+
+    @property
+    def blocks(self) -> list[Block]:
+        return conflict_blocks(self.notebook, self.hints)
+
+    def save(self, choices: dict) -> int:
+        """Apply ``choices``, write the file (atomic, cleaned, in its layout); returns conflicts left."""
+        from nbgit._fs import atomic_write
+
+        resolved, left = resolve(self.notebook, choices, self.hints)
+        check_notebook(resolved)
+        out = resolved
+        if self.v3_inputs is not None:
+            from nbgit.merge.blobs import _downgrade
+
+            out = _downgrade(resolved, self.v3_inputs * 3)  # base, local, remote: the file itself
+        if self.config is not None:
+            from nbgit.notebook.clean import clean_notebook
+
+            out = clean_notebook(out, self.config)
+        data = dumps(out, self.layout)
+        check_notebook(parse(data))
+        atomic_write(self.path, data)
+        self.notebook, self.saved = resolved, True
+        return left
+
+
+def open_session(path: str, display: str | None = None, versions: Versions | None = None, config=None) -> Session:
+    """Read ``path`` and prepare what the page shows; :class:`SessionError` when it cannot be shown."""
+    display = display if display is not None else path
+    try:
+        data = _read_file(path)
+    except OSError as exc:
+        raise SessionError(f"{display}: {exc.strerror or exc}") from None
+    rebuilt = ""
+    try:
+        nb = parse(data)
+    except NotebookError as exc:
+        nb, rebuilt = _rebuild(data, display, versions, config, exc)
+    layout = layout_of(data, nb) if not rebuilt else layout_of(versions.local if versions and versions.local.strip() else b"{}", {})
+    v3 = None
+    if nb.get("nbformat") == 3:
+        from nbgit.notebook.upgrade import upgrade_v3
+
+        v3 = [nb]
+        nb = upgrade_v3(nb)
+    hints = _hints(versions, config)
+    return Session(path, display, data, nb, layout, v3, versions, config, hints, rebuilt)
+
+
+def _rebuild(data: bytes, display: str, versions: Versions | None, config, exc: NotebookError):
+    """A notebook with in-cell conflicts for a file that a text merge left unreadable."""
+    from nbgit.merge.blobs import merge_blobs, merge_text_conflicts
+
+    if versions is not None:
+        try:
+            merged = merge_blobs(versions.base, versions.local, versions.remote, config=config)
+            return parse(merged.data), "merged again cell by cell from git's three versions"
+        except NotebookError:
+            pass
+    try:
+        merged, three_way = merge_text_conflicts(data)
+    except (NotebookError, ValueError, UnicodeDecodeError) as err:
+        raise SessionError(f"{display}: not a notebook ({exc.reason}) and not repairable ({err})") from None
+    how = "three-way" if three_way else "two-way"
+    return parse(merged.data), f"rebuilt from git's text conflict markers ({how}, as `nbgit fix` does)"
+
+
+def _hints(versions: Versions | None, config) -> dict:
+    """Base parts for marker blocks written without one: the same merge again in diff3 style."""
+    if versions is None or not versions.base.strip():
+        return {}
+    from nbgit.merge.blobs import merge_blobs
+
+    try:
+        merged = merge_blobs(versions.base, versions.local, versions.remote, config=config, style="diff3")
+        nb = parse(merged.data)
+    except (NotebookError, ValueError):
+        return {}
+    if nb.get("nbformat") == 3:
+        from nbgit.notebook.upgrade import upgrade_v3
+
+        nb = upgrade_v3(nb)
+    return base_hints_from(nb)
+
+
+def stages(path: str) -> Versions | None:
+    """The base/ours/theirs versions of an unmerged ``path`` from git's index (None if not unmerged)."""
+    from nbgit.git.repo import GitError, git
+
+    try:
+        listing = git("ls-files", "-u", "-z", "--", path)
+    except GitError:
+        return None
+    entries = {}
+    for record in filter(None, listing.split("\0")):
+        meta, _, _name = record.partition("\t")
+        _mode, sha, stage = meta.split()
+        entries[stage] = sha
+    if "2" not in entries or "3" not in entries:
+        return None
+    import subprocess
+
+    def blob(sha: str | None) -> bytes:
+        if sha is None:
+            return b""
+        return subprocess.run(["git", "cat-file", "blob", sha], capture_output=True, check=True).stdout
+
+    return Versions(blob(entries.get("1")), blob(entries["2"]), blob(entries["3"]))
+
+
+def read_versions(base: str, local: str, remote: str) -> Versions:
+    """The three files `git mergetool` hands over ($BASE may be missing or empty: no ancestor)."""
+    def read(p: str) -> bytes:
+        try:
+            return _read_file(p) if p and os.path.exists(p) else b""
+        except OSError:
+            return b""
+
+    return Versions(read(base), read(local), read(remote))
+
+
+def _read_file(path: str) -> bytes:
+    """The bytes of a regular file (a device, FIFO or directory is refused, never read)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
+__all__ = ["Session", "SessionError", "Versions", "open_session", "read_versions", "stages"]
