@@ -436,3 +436,15 @@ def test_corpus_merges_with_conflicts_open_without_console_errors(repo, browser)
             assert errors == [], (case, errors)
         finally:
             tool.kill()
+
+
+def test_a_notebook_symlink_leading_out_is_refused(repo, tmp_path):
+    outside = tmp_path / "elsewhere.ipynb"
+    merged = merge_notebooks(nb(["x = 1"]), nb(["x = 2"]), nb(["x = 3"])).notebook
+    outside.write_text(dump(merged))
+    before = outside.read_bytes()
+    (repo.path / "link.ipynb").symlink_to(outside)
+    proc = repo.nbgit("mergetool", "--no-browser", "link.ipynb", check=False)
+    assert proc.returncode == 2
+    assert b"outside the repository" in proc.stderr
+    assert outside.read_bytes() == before

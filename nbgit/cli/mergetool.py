@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
         from nbgit.mergetool.session import read_versions
 
         base, local, remote, merged = args.git
-        return _resolve_one(merged, read_versions(base, local, remote), config, args, stage=False)
+        return _resolve_one(merged, read_versions(base, local, remote), config, args, root, stage=False)
 
     paths = args.paths or _default_paths()
     if paths is None:
@@ -62,20 +62,20 @@ def main(argv: list[str]) -> int:
     from nbgit.mergetool.session import stages
 
     for path in paths:
-        status = _resolve_one(path, stages(path), config, args, stage=True)
+        status = _resolve_one(path, stages(path), config, args, root, stage=True)
         if status != 0:
             return status
     return 0
 
 
-def _resolve_one(path: str, versions, config, args, *, stage: bool) -> int:
+def _resolve_one(path: str, versions, config, args, root: str, *, stage: bool) -> int:
     from nbgit.cli._term import terminal_safe
     from nbgit.mergetool.server import ToolServer
     from nbgit.mergetool.session import SessionError, open_session
 
     shown = terminal_safe(path)
     try:
-        session = open_session(path, display=path, versions=versions, config=config)
+        session = open_session(path, display=path, versions=versions, config=config, root=root)
     except SessionError as exc:
         print(f"nbgit mergetool: {terminal_safe(str(exc))}", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
         ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
         ("merge.nbgit.recursive", "binary"),
         ("mergetool.nbgit.cmd", f'{py} -m nbgit mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
-        ("mergetool.nbgit.trustExitCode", "true"),
+        ("mergetool.nbgit.trustexitcode", "true")  # git lists keys in lower case,
     ]
 
 

@@ -43,6 +43,7 @@ class Session:
     hints: dict = field(default_factory=dict)
     rebuilt: str = ""  # how a text-conflicted file was turned into a notebook ("" if it was one)
     saved: bool = False
+    root: str | None = None  # the work tree the file must stay inside
 
     @property
     def blocks(self) -> list[Block]:
@@ -50,7 +51,7 @@ class Session:
 
     def save(self, choices: dict) -> int:
         """Apply ``choices``, write the file (atomic, cleaned, in its layout); returns conflicts left."""
-        from nbgit._fs import atomic_write
+        from nbgit._fs import atomic_write, write_contained
 
         resolved, left = resolve(self.notebook, choices, self.hints)
         check_notebook(resolved)
@@ -65,16 +66,25 @@ class Session:
             out = clean_notebook(out, self.config)
         data = dumps(out, self.layout)
         check_notebook(parse(data))
-        atomic_write(self.path, data)
+        if self.root is not None:
+            write_contained(self.root, os.path.abspath(self.path), data)
+        else:
+            atomic_write(self.path, data)
         self.notebook, self.saved = resolved, True
         return left
 
 
-def open_session(path: str, display: str | None = None, versions: Versions | None = None, config=None) -> Session:
-    """Read ``path`` and prepare what the page shows; :class:`SessionError` when it cannot be shown."""
+def open_session(path: str, display: str | None = None, versions: Versions | None = None, config=None,
+                 root: str | None = None) -> Session:
+    """Read ``path`` and prepare what the page shows; :class:`SessionError` when it cannot be shown.
+
+    With ``root``, the file must be a regular file inside that work tree (no symlink out).
+    """
+    from nbgit._fs import read_regular
+
     display = display if display is not None else path
     try:
-        data = _read_file(path)
+        data = read_regular(os.path.abspath(path), root=root)
     except OSError as exc:
         raise SessionError(f"{display}: {exc.strerror or exc}") from None
     rebuilt = ""
@@ -90,7 +100,7 @@ def open_session(path: str, display: str | None = None, versions: Versions | Non
         v3 = [nb]
         nb = upgrade_v3(nb)
     hints = _hints(versions, config)
-    return Session(path, display, data, nb, layout, v3, versions, config, hints, rebuilt)
+    return Session(path, display, data, nb, layout, v3, versions, config, hints, rebuilt, root=root)
 
 
 def _rebuild(data: bytes, display: str, versions: Versions | None, config, exc: NotebookError):
@@ -156,27 +166,15 @@ def stages(path: str) -> Versions | None:
 
 def read_versions(base: str, local: str, remote: str) -> Versions:
     """The three files `git mergetool` hands over ($BASE may be missing or empty: no ancestor)."""
+    from nbgit._fs import read_regular
+
     def read(p: str) -> bytes:
         try:
-            return _read_file(p) if p and os.path.exists(p) else b""
+            return read_regular(p) if p and os.path.exists(p) else b""
         except OSError:
             return b""
 
     return Versions(read(base), read(local), read(remote))
-
-
-def _read_file(path: str) -> bytes:
-    """The bytes of a regular file (a device, FIFO or directory is refused, never read)."""
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
-    finally:
-        os.close(fd)
 
 
 __all__ = ["Session", "SessionError", "Versions", "open_session", "read_versions", "stages"]
