@@ -131,24 +131,9 @@ def _banner(session: Session) -> str:
 
 
 def _origins(session: Session):
-    from nbgit.notebook.io import NotebookError, parse
     from nbgit.review.mergetool_page import cell_origins
 
-    v = session.versions
-    if v is None:
-        return [], {}
-    sides = []
-    for data in (v.base, v.local, v.remote):
-        try:
-            nb = parse(data) if data.strip() else None
-        except NotebookError:
-            nb = None
-        if nb is not None and nb.get("nbformat") == 3:
-            from nbgit.notebook.upgrade import upgrade_v3
-
-            nb = upgrade_v3(nb)
-        sides.append(nb)
-    return cell_origins(sides[0], sides[1], sides[2], session.notebook)
+    return cell_origins(*session.sides, session.notebook)
 
 
 class _Handler(BaseHTTPRequestHandler):

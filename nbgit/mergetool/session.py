@@ -28,6 +28,7 @@ class Versions:
     base: bytes
     local: bytes
     remote: bytes
+    filtered: bool = False  # already clean: git's index blobs (files from `git mergetool` are smudged)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Session:
     rebuilt: str = ""  # how a text-conflicted file was turned into a notebook ("" if it was one)
     saved: bool = False
     root: str | None = None  # the work tree the file must stay inside
+    sides: tuple = (None, None, None)  # base, ours, theirs parsed (nbformat 4, cleaned), where known
 
     @property
     def blocks(self) -> list[Block]:
@@ -99,8 +101,8 @@ def open_session(path: str, display: str | None = None, versions: Versions | Non
 
         v3 = [nb]
         nb = upgrade_v3(nb)
-    hints = _hints(versions, config)
-    return Session(path, display, data, nb, layout, v3, versions, config, hints, rebuilt, root=root)
+    sides = parsed_sides(versions, config)
+    return Session(path, display, data, nb, layout, v3, versions, config, _hints(sides), rebuilt, root=root, sides=sides)
 
 
 def _rebuild(data: bytes, display: str, versions: Versions | None, config, exc: NotebookError):
@@ -121,22 +123,40 @@ def _rebuild(data: bytes, display: str, versions: Versions | None, config, exc: 
     return parse(merged.data), f"rebuilt from git's text conflict markers ({how}, as `nbgit fix` does)"
 
 
-def _hints(versions: Versions | None, config) -> dict:
-    """Base parts for marker blocks written without one: the same merge again in diff3 style."""
-    if versions is None or not versions.base.strip():
+def parsed_sides(versions: Versions | None, config) -> tuple[dict | None, dict | None, dict | None]:
+    """base, ours, theirs as nbformat 4 dicts, cleaned by ``config`` (None where a side is missing or not a notebook)."""
+    if versions is None:
+        return None, None, None
+    out = []
+    for data in (versions.base, versions.local, versions.remote):
+        try:
+            nb = parse(data) if data.strip() else None
+        except NotebookError:
+            nb = None
+        if nb is not None and nb.get("nbformat") == 3:
+            from nbgit.notebook.upgrade import upgrade_v3
+
+            nb = upgrade_v3(nb)
+        if nb is not None and config is not None and not versions.filtered:
+            from nbgit.notebook.clean import clean_notebook
+
+            nb = clean_notebook(nb, config)
+        out.append(nb)
+    return out[0], out[1], out[2]
+
+
+def _hints(sides) -> dict:
+    """Base parts for marker blocks written without one: the same merge again, in diff3 style."""
+    base, local, remote = sides
+    if base is None or local is None or remote is None:
         return {}
-    from nbgit.merge.blobs import merge_blobs
+    from nbgit.merge.notebook import merge_notebooks
 
     try:
-        merged = merge_blobs(versions.base, versions.local, versions.remote, config=config, style="diff3")
-        nb = parse(merged.data)
+        merged = merge_notebooks(base, local, remote, style="diff3")
     except (NotebookError, ValueError):
         return {}
-    if nb.get("nbformat") == 3:
-        from nbgit.notebook.upgrade import upgrade_v3
-
-        nb = upgrade_v3(nb)
-    return base_hints_from(nb)
+    return base_hints_from(merged.notebook)
 
 
 def stages(path: str) -> Versions | None:
@@ -161,7 +181,7 @@ def stages(path: str) -> Versions | None:
             return b""
         return subprocess.run(["git", "cat-file", "blob", sha], capture_output=True, check=True).stdout
 
-    return Versions(blob(entries.get("1")), blob(entries["2"]), blob(entries["3"]))
+    return Versions(blob(entries.get("1")), blob(entries["2"]), blob(entries["3"]), filtered=True)
 
 
 def read_versions(base: str, local: str, remote: str) -> Versions:
