@@ -184,16 +184,25 @@ def test_post_save_hook_never_raises_and_returns_at_once(installed_repo, caplog,
                    {"os_path": str(r.path / "a.txt")}):
         refresher.post_save(**kwargs)
 
+    import threading
+
+    release = threading.Event()
+    entered = threading.Event()
+
     def boom(*args, **kwargs):
+        entered.set()
+        release.wait(60)
         raise RuntimeError("refresh exploded")
 
     import nbgit.git.refresh
 
     monkeypatch.setattr(nbgit.git.refresh, "refresh", boom)
+    refresher = jupyter.Refresher(logging.getLogger("nbgit-test"))  # a fresh one: nothing queued before
     before = refresher.done
-    started = time.monotonic()
     refresher.post_save(model={"type": "notebook"}, os_path=str(r.path / "a.ipynb"), contents_manager=None)
-    assert time.monotonic() - started < 1.0  # only queued
+    assert entered.wait(30)  # the refresh is running in the worker...
+    assert refresher.done == before  # ...and post_save returned without waiting for it
+    release.set()
     deadline = time.monotonic() + 30
     while refresher.done == before and time.monotonic() < deadline:
         time.sleep(0.05)
