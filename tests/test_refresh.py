@@ -346,3 +346,14 @@ def test_refresh_clears_exactly_the_phantoms(installed_repo, actions):
     unstaged = {line[3:] for line in r.out("status", "--porcelain").splitlines() if line[1] == "M"}
     assert unstaged == expected
     assert set(r.out("diff-files", "--name-only").split()) == expected  # stat recorded: plain git agrees
+
+
+def test_a_broken_filter_is_reported_not_hidden(two_branches):
+    r = two_branches
+    rerun(r, "a.ipynb")
+    r.git("config", "filter.nbgit.process", "/nonexistent/python -m nbgit filter-process")
+    r.git("config", "filter.nbgit.clean", "/nonexistent/python -m nbgit clean")
+    proc = r.nbgit("refresh", check=False)
+    assert proc.returncode == 1 and b"a.ipynb" in proc.stderr and b"filter" in proc.stderr, proc.stderr
+    assert r.out("--no-optional-locks", "status", "--porcelain", "--untracked-files=no") != ""
+    assert r.nbgit("refresh", "--hook", check=False).returncode == 0

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> int:
         try:
             specs = pathspecs(args.paths, root)
         except ValueError as exc:
-            print(f"nbgit refresh: error: {exc}", file=sys.stderr)
+            print(f"nbgit refresh: error: {safe_text(str(exc))}", file=sys.stderr)
             return 0 if args.hook else 2
         result = refresh(root, specs, dry_run=args.dry_run, wait=args.wait)
     except IndexLocked as exc:
@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
         return 0 if args.hook else 1
     except GitError as exc:
         if not args.hook:
-            print(f"nbgit refresh: {exc}", file=sys.stderr)
+            print(f"nbgit refresh: {safe_text(str(exc))}", file=sys.stderr)
         return 0 if args.hook else 1
     if not quiet:
         verb = "would refresh" if args.dry_run else "refreshed"

@@ -30,12 +30,15 @@ and retry briefly (another git command is running), then give up with nothing ch
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
 
 from nbgit.git.repo import GitError
 
+#: after a failed batch, at most this many files are hashed one by one (one filter start each)
+MAX_ONE_BY_ONE = 100
 #: index modes of regular files (a symlink or submodule is never a notebook's content).
 _REGULAR = ("100644", "100755")
 
@@ -128,23 +131,38 @@ def _quote_path(path: str) -> bytes:
 
 def hash_through_filter(paths: list[str], root: str) -> dict[str, str | None]:
     """{path: blob id git would store for the work-tree file now} (None: git could not hash it)."""
+    result: dict[str, str | None] = {}
+    for p in paths:  # gone or replaced (by a directory, a link...) since git listed it
+        try:
+            regular = stat.S_ISREG(os.lstat(os.path.join(root, p)).st_mode)
+        except OSError:
+            regular = False
+        if not regular:
+            result[p] = None
+    paths = [p for p in paths if p not in result]
     if not paths:
-        return {}
+        return result
     data = b"".join(_quote_path(p) + b"\n" for p in paths)
     proc = _run(["hash-object", "--stdin-paths"], root, input=data)
     ids = _decode(proc.stdout).split()
     if proc.returncode == 0 and len(ids) == len(paths):
-        return dict(zip(paths, ids))
-    if len(paths) == 1:
-        return {paths[0]: None}
+        result.update(zip(paths, ids))
+        return result
+    if len(paths) == 1 or len(paths) > MAX_ONE_BY_ONE:  # the filter itself fails: do not start it once per file
+        raise GitError(_hash_failed(paths, proc))
     # one file failed (deleted meanwhile, unreadable...): hash the rest one by one
-    result: dict[str, str | None] = {}
     for p in paths:
         one = _run(["hash-object", "--", p], root)
         result[p] = _decode(one.stdout).strip() if one.returncode == 0 else None
-    if all(v is None for v in result.values()):
-        raise GitError(_err(proc, "hash-object"))
+    if all(result[p] is None for p in paths):
+        raise GitError(_hash_failed(paths, proc))
     return result
+
+
+def _hash_failed(paths: list[str], proc: subprocess.CompletedProcess) -> str:
+    named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    message = " / ".join(_err(proc, "hash-object").splitlines())
+    return f"git could not pass {named} through the clean filter ({message}); `nbgit doctor` says what to fix"
 
 
 def _index_entries(paths: list[str], root: str) -> dict[str, tuple[str, str]]:
