@@ -35,6 +35,7 @@ def main(argv: list[str]) -> int:
     if args.wait < 0:
         p.error("--wait must not be negative")
 
+    from nbgit.cli._term import terminal_safe as safe_text
     from nbgit.git.refresh import IndexLocked, pathspecs, refresh
     from nbgit.git.repo import GitError, toplevel
 
@@ -68,9 +69,3 @@ def main(argv: list[str]) -> int:
         print(summary, file=sys.stderr)
     return 0
 
-
-def safe_text(path: str) -> str:
-    """A path for the terminal: control characters and undecodable bytes shown as escapes."""
-    return "".join(
-        ch if ch.isprintable() and not 0xDC80 <= ord(ch) <= 0xDCFF else ascii(ch)[1:-1] for ch in path
-    )
