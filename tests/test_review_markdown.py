@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from nbfactory import code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
 from nbgit.review.changes import notebook_change
-from nbgit.review.markdown import GITHUB_COMMENT_LIMIT, fence_for, md_text, render_markdown
+from nbgit.review.markdown import GITHUB_COMMENT_LIMIT, fence_for, md_code, md_text, render_markdown
 
 
 def change(path, a_cells, b_cells):
@@ -82,7 +82,7 @@ def test_names_outside_fences_are_literal_text():
     cells = [code_cell("1\n", id="<b>id</b>")]
     text = render_markdown([change(evil, None, cells)])
     assert "<img" not in text and "@octocat" not in text and "](http" not in text and "`tick`" not in text
-    assert md_text(evil) in text
+    assert md_code(evil) in text
     assert "id <code>&#60;b&#62;id&#60;/b&#62;</code>" in text
 
 
@@ -125,7 +125,7 @@ def test_huge_change_set_stays_under_github_limit():
     assert text.count("<details>") == text.count("</details>")
     fences(text)
     # the table lists every notebook while it fits
-    assert md_text("dir/notebook_059.ipynb") in text
+    assert md_code("dir/notebook_059.ipynb") in text
 
 
 def test_huge_table_is_cut_too():

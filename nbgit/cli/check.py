@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 #: The opening marker nbgit's merge driver writes into a conflicted cell source (any length from 3).
 _SOURCE_MARKER_RE = re.compile(r"^<{3,}(?: |$)", re.MULTILINE)
@@ -183,7 +184,7 @@ def default_paths(cwd: str = ".") -> list[str]:
     from nbgit.git.repo import GitError, git
 
     try:
-        out = git("ls-files", "-z", "--", "*.ipynb", cwd=cwd)
+        out = git("ls-files", "-z", "--", "*.ipynb", cwd=cwd, errors="surrogateescape")  # names need not be UTF-8
     except GitError:
         return _walk(cwd)
     return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(cwd, p))]
@@ -334,13 +335,13 @@ def main(argv: list[str]) -> int:
             try:
                 configs[root] = load_config(root)
             except ConfigError as exc:
-                print(f"nbgit check: error: {exc}", file=sys.stderr)
+                print(term(f"nbgit check: error: {exc}"), file=sys.stderr)
                 return 2
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
-            print(f"nbgit check: error: {path}: {exc.strerror}", file=sys.stderr)
+            print(term(f"nbgit check: error: {path}: {exc.strerror}"), file=sys.stderr)
             status = 2
             n_unread += 1
             continue
@@ -354,19 +355,19 @@ def main(argv: list[str]) -> int:
             try:
                 atomic_write(os.path.realpath(path), result.fixed)  # through a symlink, not over it
             except OSError as exc:
-                print(f"nbgit check: error: {path}: cannot write ({exc.strerror or exc}); left as it was", file=sys.stderr)
+                print(term(f"nbgit check: error: {path}: cannot write ({exc.strerror or exc}); left as it was"), file=sys.stderr)
                 status = 2
             else:
                 n_fixed += 1
-                print(f"{path}: cleaned")
+                print(term(f"{path}: cleaned"))
                 problems = [pr for pr in problems if not pr.fixable]
         if not problems:
             continue
         n_bad += 1
         for pr in problems:
-            print(f"{path}:{pr.line}: {pr.message}")
+            print(term(f"{path}:{pr.line}: {pr.message}"))
             if github:
-                print(_annotation(_workspace_relative(path), pr))
+                print(term(_annotation(_workspace_relative(path), pr)))
     if not args.quiet or n_bad or n_unread:
         checked = len(paths) - n_unread
         summary = f"nbgit check: {checked} notebook{'s' if checked != 1 else ''} checked"

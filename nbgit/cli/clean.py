@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -64,7 +65,7 @@ def main(argv: list[str]) -> int:
             continue
         would_change.append(name)
         if args.check:
-            print(f"{name}: not clean")
+            print(term(f"{name}: not clean"))
         else:
             try:
                 # through a symlink, replace the file it points to, not the link
@@ -73,7 +74,7 @@ def main(argv: list[str]) -> int:
                 warn(sys.stderr, f"error: {name}: cannot write ({exc.strerror}); left unchanged")
                 status = 2
                 continue
-            print(f"cleaned {name}")
+            print(term(f"cleaned {name}"))
     if status:
         return status
     return 1 if (args.check and would_change) else 0

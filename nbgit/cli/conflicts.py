@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> int:
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
-            print(f"nbgit conflicts: {path}: {exc.strerror}", file=sys.stderr)
+            print(term(f"nbgit conflicts: {path}: {exc.strerror}"), file=sys.stderr)
             status = 2
             continue
         try:
@@ -45,10 +46,10 @@ def main(argv: list[str]) -> int:
         except NotebookError as exc:
             if has_conflict_markers(data):
                 found_any = True
-                print(f"{paint(path, 'bold')}: {paint('text conflict markers', 'red')} in the JSON "
-                      f"(the file does not open; run `nbgit fix {path}`)")
+                print(f"{paint(term(path), 'bold')}: {paint('text conflict markers', 'red')} in the JSON "
+                      f"(the file does not open; run `nbgit fix {term(path)}`)")
             else:
-                print(f"nbgit conflicts: {path}: not a notebook ({exc.reason})", file=sys.stderr)
+                print(term(f"nbgit conflicts: {path}: not a notebook ({exc.reason})"), file=sys.stderr)
                 status = 2
             continue
         if nb.get("nbformat") == 3:
@@ -57,7 +58,7 @@ def main(argv: list[str]) -> int:
             found_any = True
             where = "notebook" if c.cell is None else f"cell {c.cell + 1}"
             detail = f" ({c.detail})" if c.detail else ""
-            print(f"{paint(path, 'bold')}: {where}: {paint(c.kind, 'red')}{detail}")
+            print(f"{paint(term(path), 'bold')}: {where}: {paint(term(c.kind), 'red')}{term(detail)}")
     if status:
         return status
     return 1 if found_any else 0
@@ -88,6 +89,6 @@ def _default_paths() -> list[str] | None:
             tracked = git("ls-files", "-z", "--", "*.ipynb")
             names = [n for n in tracked.split("\0") if n]
     except GitError as exc:
-        print(f"nbgit conflicts: {exc} (or name the notebooks to check)", file=sys.stderr)
+        print(term(f"nbgit conflicts: {exc} (or name the notebooks to check)"), file=sys.stderr)
         return None
     return sorted(dict.fromkeys(names))

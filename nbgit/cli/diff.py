@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli._term import use_color
+from nbgit._escape import term
 
 DESCRIPTION = """\
 Show how notebooks changed, cell by cell: cells inserted, deleted, moved and
@@ -250,14 +251,14 @@ def _run(jobs: list[_Job], args, config) -> int:
             differ += 1
             records.append({"path": job.path, "status": "unmerged"})
             if not args.json and not args.quiet:
-                text.append(f"* Unmerged path {job.path}")
+                text.append(term(f"* Unmerged path {job.path}"))
             continue
         try:
             a = _load(job.a_bytes, job.a_name, config)
             b = _load(job.b_bytes, job.b_name, config)
         except _Failure as exc:
             errors += 1
-            print(f"nbgit diff: {exc}", file=sys.stderr)
+            print(term(f"nbgit diff: {exc}"), file=sys.stderr)
             records.append({"path": job.path, "status": job.status, "error": str(exc)})
             continue
         d = diff_notebooks(a, b)
@@ -268,7 +269,7 @@ def _run(jobs: list[_Job], args, config) -> int:
                     records.append({"path": job.path, "a": job.a_label, "b": job.b_label, "status": job.status,
                                     "diff": d.to_json()})
                 elif not args.quiet:
-                    text += [f"nbgit diff {job.a_label} {job.b_label}", "renamed; the notebooks are the same"]
+                    text += [term(f"nbgit diff {job.a_label} {job.b_label}"), "renamed; the notebooks are the same"]
             continue
         differ += 1
         if args.json:
@@ -332,7 +333,7 @@ def _emit(text: str, pager: bool) -> None:
 
 
 def _error(message: str) -> int:
-    print(f"nbgit diff: {message}", file=sys.stderr)
+    print(term(f"nbgit diff: {message}"), file=sys.stderr)
     return 2
 
 
@@ -358,7 +359,7 @@ def _git_external(args, argv: list[str]) -> int:
         a_bytes = _read_file(old_file)
         b_bytes = _read_file(new_file)
     except _Failure as exc:
-        print(f"nbgit diff: {exc}", file=sys.stderr)
+        print(term(f"nbgit diff: {exc}"), file=sys.stderr)
         return 0
     status = "added" if a_bytes is None else "deleted" if b_bytes is None else "modified"
     if len(argv) == 9 and new_path != path:
@@ -378,7 +379,7 @@ def _git_external(args, argv: list[str]) -> int:
 def _text_fallback(job: _Job, why: str) -> None:
     import difflib
 
-    print(f"nbgit diff: {why}; showing a text diff", file=sys.stderr)
+    print(term(f"nbgit diff: {why}; showing a text diff"), file=sys.stderr)
     a = (job.a_bytes or b"").decode("utf-8", "replace").splitlines(keepends=True)
     b = (job.b_bytes or b"").decode("utf-8", "replace").splitlines(keepends=True)
     sys.stdout.writelines(difflib.unified_diff(a, b, job.a_label, job.b_label))

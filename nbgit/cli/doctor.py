@@ -7,6 +7,7 @@ import sys
 
 from nbgit.cli import parser as make_parser
 from nbgit.cli._term import progress_bar, use_color
+from nbgit._escape import term
 
 
 _LEVEL_COLOURS = {"error": "31", "warning": "33", "info": "36"}
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> int:
     try:
         report = diagnose(".", content=args.content, progress=None if args.json else progress_bar("nbgit doctor: reading notebooks"))
     except GitError as exc:
-        print(f"nbgit doctor: {exc}", file=sys.stderr)
+        print(term(f"nbgit doctor: {exc}"), file=sys.stderr)
         return 1
     if args.json:
         json.dump(
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
     for f in report.findings:
         if args.quiet and not f.wrong:
             continue
-        line = f.line()
+        line = term(f.line())
         if colour:
             line = f"\033[{_LEVEL_COLOURS[f.level]}m{f.level}\033[0m" + line[len(f.level):]
         print(line)
@@ -60,7 +61,7 @@ def main(argv: list[str]) -> int:
         problems = sum(f.wrong for f in report.findings)
         checked = f" ({report.checked} committed notebooks checked)" if report.checked else ""
         if problems:
-            print(f"nbgit doctor: {problems} problem(s) found{checked}")
+            print(term(f"nbgit doctor: {problems} problem(s) found{checked}"))
         else:
-            print(f"nbgit doctor: nothing wrong{checked}")
+            print(term(f"nbgit doctor: nothing wrong{checked}"))
     return 1 if report.wrong else 0

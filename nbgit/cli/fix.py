@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -38,47 +39,47 @@ def main(argv: list[str]) -> int:
         with open(name, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        print(f"nbgit fix: {name}: {exc.strerror}", file=sys.stderr)
+        print(term(f"nbgit fix: {name}: {exc.strerror}"), file=sys.stderr)
         return 2
     try:
         parse(data)
     except NotebookError:
         pass
     else:
-        print(f"nbgit fix: {name}: already a valid notebook, nothing to fix (`nbgit conflicts {name}` lists conflicts inside it)")
+        print(term(f"nbgit fix: {name}: already a valid notebook, nothing to fix (`nbgit conflicts {name}` lists conflicts inside it)"))
         return 0
     try:
         merged, three_way = merge_text_conflicts(data, marker_size=args.marker_size)
     except UnicodeDecodeError:
-        print(f"nbgit fix: {name}: not UTF-8; left unchanged", file=sys.stderr)
+        print(term(f"nbgit fix: {name}: not UTF-8; left unchanged"), file=sys.stderr)
         return 2
     except NoMarkers:
-        print(f"nbgit fix: {name}: not a valid notebook and no git conflict markers in it; left unchanged", file=sys.stderr)
+        print(term(f"nbgit fix: {name}: not a valid notebook and no git conflict markers in it; left unchanged"), file=sys.stderr)
         return 2
     except NotebookError as exc:
         print(f"nbgit fix: {name}: {exc.reason}; left unchanged", file=sys.stderr)
         return 2
     except ValueError as exc:
-        print(f"nbgit fix: {name}: {exc}; left unchanged", file=sys.stderr)
+        print(term(f"nbgit fix: {name}: {exc}; left unchanged"), file=sys.stderr)
         return 2
     target = args.output or name
     try:
         if args.backup:
             backup = _free_name(name + ".orig")
             atomic_write(backup, data)
-            print(f"nbgit fix: original kept as {backup}")
+            print(term(f"nbgit fix: original kept as {backup}"))
         atomic_write(target, merged.data)
     except OSError as exc:
-        print(f"nbgit fix: {target}: {exc.strerror}; left unchanged", file=sys.stderr)
+        print(term(f"nbgit fix: {target}: {exc.strerror}; left unchanged"), file=sys.stderr)
         return 2
     how = "a three-way merge" if three_way else "a two-way merge (the markers have no ||||||| base parts)"
     if merged.clean:
-        print(f"nbgit fix: {target}: repaired by {how}; no conflict left")
+        print(term(f"nbgit fix: {target}: repaired by {how}; no conflict left"))
         return 0
     n = len(merged.conflicts)
-    print(f"nbgit fix: {target}: repaired by {how}; {n} conflict{'s' if n > 1 else ''} left inside the notebook:")
+    print(term(f"nbgit fix: {target}: repaired by {how}; {n} conflict{'s' if n > 1 else ''} left inside the notebook:"))
     for c in merged.conflicts:
-        print(f"  {c}")
+        print(term(f"  {c}"))
     return 1
 
 

@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def scope_options(p) -> None:
@@ -60,30 +61,30 @@ def main(argv: list[str]) -> int:
         attrs_changed = write_attributes(path)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
-        print(f"nbgit install: {exc}{hint}", file=sys.stderr)
+        print(term(f"nbgit install: {exc}{hint}"), file=sys.stderr)
         return 1
     where = {"local": "this repository's .git/config", "global": "your global git config", "system": "the system git config"}[args.scope]
     if changed or attrs_changed:
-        print(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date"))
+        print(term(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date")))
     else:
-        print(f"nbgit: already installed ({where}, {path})")
+        print(term(f"nbgit: already installed ({where}, {path})"))
     if args.hooks:
         from nbgit.git.install import HookError, install_hooks
 
         try:
             written = install_hooks()
         except (HookError, GitError, OSError) as exc:
-            print(f"nbgit install: {exc}", file=sys.stderr)
+            print(term(f"nbgit install: {exc}"), file=sys.stderr)
             return 1
         names = ", ".join(os.path.basename(h) for h in written)
-        print(f"nbgit: hooks {names} now run `nbgit sync` and `nbgit refresh`" if written else "nbgit: hooks already installed")
+        print(term(f"nbgit: hooks {names} now run `nbgit sync` and `nbgit refresh`") if written else "nbgit: hooks already installed")
     try:
         others = other_tools()
         attrs = effective_attributes()
     except GitError:
         return 0  # --global/--system outside a repository: nothing to check here
     for line in others:
-        print(f"nbgit: note: also configured here: {line} (left in place)")
+        print(term(f"nbgit: note: also configured here: {line} (left in place)"))
     losing = {k: v for k, v in attrs.items() if v != "nbgit" and k in ("filter", "diff", "merge") and f"{k}=nbgit" in _line()}
     if losing:
         desc = " ".join(f"{k}={v}" for k, v in losing.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -52,14 +53,14 @@ def main(argv: list[str]) -> int:
             with open(name, "rb") as fh:
                 data[key] = fh.read()
         except OSError as exc:
-            print(f"nbgit merge: {name}: {exc.strerror}", file=sys.stderr)
+            print(term(f"nbgit merge: {name}: {exc.strerror}"), file=sys.stderr)
             return 2
     config = None
     if not args.no_clean:
         try:
             config = load_config(find_worktree_root(".") or ".")
         except ConfigError as exc:
-            print(f"nbgit merge: {exc}", file=sys.stderr)
+            print(term(f"nbgit merge: {exc}"), file=sys.stderr)
             return 2
     try:
         merged = merge_blobs(data["base"], data["local"], data["remote"], config=config, labels=labels,
@@ -67,18 +68,18 @@ def main(argv: list[str]) -> int:
         out, conflicts = merged.data, merged.conflicts
         status = 0 if merged.clean else 1
     except NotebookError as exc:
-        print(f"nbgit merge: not a notebook ({exc.reason}); using git's text merge", file=sys.stderr)
+        print(term(f"nbgit merge: not a notebook ({exc.reason}); using git's text merge"), file=sys.stderr)
         try:
             out, _ = text_merge(args.base, args.local, args.remote, labels, args.marker_size, style)
         except (OSError, RuntimeError) as err:
-            print(f"nbgit merge: git merge-file failed: {err}", file=sys.stderr)
+            print(term(f"nbgit merge: git merge-file failed: {err}"), file=sys.stderr)
             return 2
         conflicts, status = [], 1
     if args.output:
         try:
             atomic_write(args.output, out)
         except OSError as exc:
-            print(f"nbgit merge: {args.output}: {exc.strerror}", file=sys.stderr)
+            print(term(f"nbgit merge: {args.output}: {exc.strerror}"), file=sys.stderr)
             return 2
     else:
         sys.stdout.buffer.write(out)
@@ -86,5 +87,5 @@ def main(argv: list[str]) -> int:
     if conflicts and not args.quiet:
         target = args.output or "<stdout>"
         for c in conflicts:
-            print(f"{target}: {c}", file=sys.stderr)
+            print(term(f"{target}: {c}"), file=sys.stderr)
     return status

@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 DESCRIPTION = """\
 Pair notebooks with a jupytext text file beside them (nb.ipynb -> nb.py) and record the
@@ -41,14 +42,14 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(toplevel or ".")
     except ConfigError as exc:
-        print(f"nbgit pair: error: {exc}", file=sys.stderr)
+        print(term(f"nbgit pair: error: {exc}"), file=sys.stderr)
         return 2
     fmt = args.format or config.pair or DEFAULT_FORMAT
     stores = Stores(git_dir, toplevel)
     if args.notebooks:
         for name in args.notebooks:
             if not name.endswith(".ipynb"):
-                print(f"nbgit pair: error: {name}: not a notebook (.ipynb)", file=sys.stderr)
+                print(term(f"nbgit pair: error: {name}: not a notebook (.ipynb)"), file=sys.stderr)
                 return 2
         targets = args.notebooks
     else:
@@ -62,29 +63,29 @@ def main(argv: list[str]) -> int:
         found = find_pairs([], stores, toplevel)
         targets = found.unpaired
         for problem in found.problems:
-            print(f"nbgit pair: error: {problem.problem}", file=sys.stderr)
+            print(term(f"nbgit pair: error: {problem.problem}"), file=sys.stderr)
     status = 0
     for name in targets:
         outcome = pair_notebook(name, fmt, stores)
         rel_nb, rel_text = os.path.relpath(outcome.pair.ipynb), os.path.relpath(outcome.pair.text)
         if outcome.error or outcome.problem and not outcome.wrote:
-            print(f"nbgit pair: error: {outcome.problem}", file=sys.stderr)
+            print(term(f"nbgit pair: error: {outcome.problem}"), file=sys.stderr)
             status = 1
             continue
         if not args.quiet:
             if outcome.paired:
-                print(f"paired {rel_nb} with {rel_text} ({outcome.pair.fmt})")
+                print(term(f"paired {rel_nb} with {rel_text} ({outcome.pair.fmt})"))
             elif outcome.wrote:
                 src, dst = (rel_text, rel_nb) if outcome.wrote == outcome.pair.ipynb else (rel_nb, rel_text)
-                print(f"{rel_nb}: already paired; synced {src} -> {dst}")
+                print(term(f"{rel_nb}: already paired; synced {src} -> {dst}"))
             else:
-                print(f"{rel_nb}: already paired with {rel_text}, in sync")
+                print(term(f"{rel_nb}: already paired with {rel_text}, in sync"))
         if outcome.problem:
-            print(f"nbgit pair: {outcome.problem}")
+            print(term(f"nbgit pair: {outcome.problem}"))
     try:
         stores.save()
     except OSError as exc:
-        print(f"nbgit pair: error: cannot write the sync record: {exc}", file=sys.stderr)
+        print(term(f"nbgit pair: error: cannot write the sync record: {exc}"), file=sys.stderr)
         return 1
     if not targets and not args.quiet:
         print("nbgit pair: every notebook is already paired")

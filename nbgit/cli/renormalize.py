@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -31,22 +32,22 @@ def main(argv: list[str]) -> int:
         root = toplevel(".")
         paths = notebooks_to_renormalize(".", args.paths, everything=args.everything)
     except (GitError, ConfigError) as exc:
-        print(f"nbgit renormalize: {exc}", file=sys.stderr)
+        print(term(f"nbgit renormalize: {exc}"), file=sys.stderr)
         return 1
     if not paths:
         print("nbgit renormalize: every notebook is already clean; nothing to do")
         return 0
     if args.dry_run:
         for path in paths:
-            print(path)
+            print(term(path))
         return 0
     bar = progress_bar("nbgit renormalize")
     try:
         edited = renormalize(paths, root, batches=20 if bar else 1, progress=bar)
     except GitError as exc:
-        print(f"nbgit renormalize: {exc}", file=sys.stderr)
+        print(term(f"nbgit renormalize: {exc}"), file=sys.stderr)
         return 1
     for path in edited:
-        print(f"note: {path} had unstaged edits; they are staged now too (`git diff --cached -- {path}`)")
-    print(f"nbgit renormalize: re-added {len(paths)} notebook(s); commit them: git commit -m 'Renormalize notebooks'")
+        print(term(f"note: {path} had unstaged edits; they are staged now too (`git diff --cached -- {path}`)"))
+    print(term(f"nbgit renormalize: re-added {len(paths)} notebook(s); commit them: git commit -m 'Renormalize notebooks'"))
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from nbgit._escape import term
 
 DESCRIPTION = """\
 Write review material for the notebooks changed between two revisions:
@@ -47,7 +48,7 @@ def _parser():
 
 
 def _error(message: str) -> int:
-    print(f"nbgit review: error: {message}", file=sys.stderr)
+    print(term(f"nbgit review: error: {message}"), file=sys.stderr)
     return 2
 
 
@@ -127,7 +128,7 @@ def main(argv: list[str]) -> int:
         written = [t for t, _ in outputs if t != "-"]
         if written:
             msg += "; wrote " + ", ".join(written)
-        print(msg, file=sys.stderr)
+        print(term(msg), file=sys.stderr)
     return 0
 
 
@@ -149,7 +150,10 @@ def _as_git_would_add(root: str, pairs: list) -> list:
     if not paths:
         return pairs
     try:
-        out = git("check-attr", "-z", "--stdin", "filter", cwd=root, input="\0".join(paths).encode() + b"\0")
+        out = git(
+            "check-attr", "-z", "--stdin", "filter", cwd=root,
+            input=b"\0".join(map(os.fsencode, paths)) + b"\0", errors="surrogateescape",
+        )
     except GitError:
         return pairs
     fields = out.split("\0")

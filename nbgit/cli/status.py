@@ -7,6 +7,7 @@ import shlex
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -24,7 +25,7 @@ def main(argv: list[str]) -> int:
     try:
         entries = config_get_all(CONFIG_KEYS_RE)
     except GitError as exc:
-        print(f"nbgit status: {exc}", file=sys.stderr)
+        print(term(f"nbgit status: {exc}"), file=sys.stderr)
         return 1
     ok = True
     if not entries:
@@ -33,11 +34,11 @@ def main(argv: list[str]) -> int:
     else:
         print("config:")
         for origin, key, value in entries:
-            print(f"  {key} = {value}    [{origin}]")
+            print(term(f"  {key} = {value}    [{origin}]"))
         present = {k for _, k, _ in entries}
         missing = [k for k, _ in driver_config() if k not in present]
         if missing:
-            print(f"  missing: {', '.join(missing)} (run `nbgit install` again)")
+            print(term(f"  missing: {', '.join(missing)} (run `nbgit install` again)"))
             ok = False
         for _, key, value in entries:
             if key.endswith((".process", ".clean", ".textconv", ".driver")):
@@ -46,7 +47,7 @@ def main(argv: list[str]) -> int:
                 except (ValueError, IndexError):
                     continue
                 if os.path.isabs(exe) and not os.access(exe, os.X_OK):
-                    print(f"  broken: {key} runs {exe}, which no longer exists (venv deleted?): run `nbgit install` again")
+                    print(term(f"  broken: {key} runs {exe}, which no longer exists (venv deleted?): run `nbgit install` again"))
                     ok = False
     try:
         attrs = effective_attributes()
@@ -61,5 +62,5 @@ def main(argv: list[str]) -> int:
                   "or see `nbgit doctor` for what overrides it")
             ok = False
     for line in other_tools():
-        print(f"also configured: {line}")
+        print(term(f"also configured: {line}"))
     return 0 if ok else 1

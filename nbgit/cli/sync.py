@@ -6,6 +6,7 @@ import os
 import sys
 
 from nbgit.cli import parser as make_parser
+from nbgit._escape import term
 
 DESCRIPTION = """\
 Sync notebooks with their jupytext text files (paired with `nbgit pair`, or by jupytext).
@@ -57,7 +58,7 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(toplevel or ".")
     except ConfigError as exc:
-        print(f"nbgit sync: error: {exc}", file=sys.stderr)
+        print(term(f"nbgit sync: error: {exc}"), file=sys.stderr)
         return 0 if args.hook else 2
     use = {"ipynb": "ipynb", None: None}.get(args.use, "text")
     stores = Stores(git_dir, toplevel)
@@ -76,13 +77,13 @@ def main(argv: list[str]) -> int:
                 not_paired.append(path)
         elif path in named:
             rel = os.path.relpath(path)
-            print(f"nbgit sync: error: {rel}: not paired (run `nbgit pair {rel}`)", file=sys.stderr)
+            print(term(f"nbgit sync: error: {rel}: not paired (run `nbgit pair {rel}`)"), file=sys.stderr)
             usage_error = True
     if not args.check:
         try:
             stores.save()
         except OSError as exc:
-            print(f"nbgit sync: error: cannot write the sync record: {exc}", file=sys.stderr)
+            print(term(f"nbgit sync: error: cannot write the sync record: {exc}"), file=sys.stderr)
             return 0 if args.hook else 1
     status = _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
     return 2 if usage_error and not args.hook else status
@@ -98,30 +99,30 @@ def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
         rel_nb, rel_text = os.path.relpath(o.pair.ipynb), os.path.relpath(o.pair.text)
         if o.error:
             bad += 1
-            print(f"nbgit sync: error: {o.problem}", file=err)
+            print(term(f"nbgit sync: error: {o.problem}"), file=err)
         elif o.action in (Action.CONFLICT, Action.UNKNOWN):
             bad += 1
             kind = "conflict" if o.action is Action.CONFLICT else "not synced"
-            print(f"nbgit sync: {kind}: {o.problem}", file=err)
+            print(term(f"nbgit sync: {kind}: {o.problem}"), file=err)
         elif o.wrote:
             changed += 1
             if o.pair.ipynb in not_paired:
-                print(f"{rel_nb}: not paired (would pair it with {rel_text})", file=out)
+                print(term(f"{rel_nb}: not paired (would pair it with {rel_text})"), file=out)
             elif check:
                 src, dst = (rel_text, rel_nb) if o.wrote == o.pair.ipynb else (rel_nb, rel_text)
-                print(f"{dst}: out of sync with {src} (nbgit sync would update {dst})", file=out)
+                print(term(f"{dst}: out of sync with {src} (nbgit sync would update {dst})"), file=out)
             elif not quiet or hook:
                 src, dst = (rel_text, rel_nb) if o.wrote == o.pair.ipynb else (rel_nb, rel_text)
-                print(f"nbgit sync: {src} -> {dst}", file=out)
+                print(term(f"nbgit sync: {src} -> {dst}"), file=out)
             if o.problem:
-                print(f"nbgit sync: {o.problem}", file=out)
+                print(term(f"nbgit sync: {o.problem}"), file=out)
     n = len(outcomes)
     if not quiet and not bad:
         if check:
             summary = f"{changed} of {n} pairs out of sync" if changed else f"{n} pair{'s' if n != 1 else ''} in sync"
         else:
             summary = f"{n} pair{'s' if n != 1 else ''} in sync" + (f" ({changed} updated)" if changed else "")
-        print(f"nbgit sync: {summary}", file=err)
+        print(term(f"nbgit sync: {summary}"), file=err)
     if hook:
         return 0
     if bad or (check and changed):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from nbgit._escape import term
 
 DESCRIPTION = (
     "Print a notebook as readable text, one block per cell: a `# %% [code] (id ...)` header,\n"
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
             with open(path, "rb") as fh:
                 data = fh.read()
     except OSError as exc:
-        print(f"nbgit: error: {path}: {exc.strerror or exc}", file=sys.stderr)
+        print(term(f"nbgit: error: {path}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
     config = _load_config() if clean else None
@@ -67,6 +68,6 @@ def _load_config():
     try:
         return load_config(root)
     except ConfigError as exc:
-        print(f"nbgit: warning: {exc}; textconv uses the default config", file=sys.stderr, flush=True)
+        print(term(f"nbgit: warning: {exc}; textconv uses the default config"), file=sys.stderr, flush=True)
         return DEFAULT_CONFIG
 

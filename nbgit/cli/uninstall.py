@@ -6,6 +6,7 @@ import sys
 
 from nbgit.cli import parser as make_parser
 from nbgit.cli.install import scope_options
+from nbgit._escape import term
 
 
 def main(argv: list[str]) -> int:
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
         attrs_removed = remove_attributes(path)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
-        print(f"nbgit uninstall: {exc}{hint}", file=sys.stderr)
+        print(term(f"nbgit uninstall: {exc}{hint}"), file=sys.stderr)
         return 1
     hooks_removed = []
     if args.scope == "local":
@@ -37,16 +38,16 @@ def main(argv: list[str]) -> int:
         except (GitError, OSError):
             pass
     for hook in hooks_removed:
-        print(f"nbgit: removed nbgit's block from {hook}")
+        print(term(f"nbgit: removed nbgit's block from {hook}"))
     if hooks_removed and not removed and not attrs_removed:
         return 0
     if not removed and not attrs_removed:
         print("nbgit: nothing to remove (nbgit was not installed here)")
         return 0
     if removed:
-        print(f"nbgit: removed config sections {', '.join(removed)}")
+        print(term(f"nbgit: removed config sections {', '.join(removed)}"))
     if attrs_removed:
-        print(f"nbgit: removed nbgit's line from {path}")
+        print(term(f"nbgit: removed nbgit's line from {path}"))
         if args.scope == "local" and not args.info and not args.attributes:
             print("nbgit: commit the change to .gitattributes, so that other clones stop routing notebooks to nbgit")
     return 0

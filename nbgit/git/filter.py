@@ -31,7 +31,10 @@ TEXTCONV_MARK = b"# notebook: nbformat "
 
 
 def warn(stderr: TextIO, message: str) -> None:
-    print(f"nbgit: {message}", file=stderr, flush=True)
+    """One line on stderr; the message names repository files, so control characters are escaped."""
+    from nbgit._escape import term
+
+    print(f"nbgit: {term(message)}", file=stderr, flush=True)
 
 
 def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:

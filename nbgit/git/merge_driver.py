@@ -143,8 +143,10 @@ def _run(base_path, local_path, remote_path, marker_size, name, labels, stderr) 
 
 
 def _say(stderr: TextIO, line: str) -> None:
+    from nbgit._escape import term
+
     try:
-        print(line, file=stderr)
+        print(term(line), file=stderr)
         stderr.flush()
     except (OSError, ValueError):
         pass

@@ -10,8 +10,18 @@ class GitError(RuntimeError):
     """A git command failed; the message carries git's own words."""
 
 
-def git(*args: str, cwd: str | os.PathLike | None = None, check: bool = True, input: bytes | None = None) -> str:
-    """Run ``git ARGS`` and return its stdout as text (stripped of the final newline)."""
+def git(
+    *args: str,
+    cwd: str | os.PathLike | None = None,
+    check: bool = True,
+    input: bytes | None = None,
+    errors: str = "replace",
+) -> str:
+    """Run ``git ARGS`` and return its stdout as text (stripped of the final newline).
+
+    ``errors="surrogateescape"`` for file names: a name that is not UTF-8 then
+    round-trips to ``open()`` (``os.fsencode``) instead of becoming U+FFFD.
+    """
     try:
         proc = subprocess.run(
             ["git", *args], cwd=cwd, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -21,7 +31,7 @@ def git(*args: str, cwd: str | os.PathLike | None = None, check: bool = True, in
     if check and proc.returncode != 0:
         msg = proc.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed"
         raise GitError(msg)
-    return proc.stdout.decode("utf-8", "replace").removesuffix("\n")
+    return proc.stdout.decode("utf-8", errors).removesuffix("\n")
 
 
 def toplevel(cwd: str | os.PathLike | None = None) -> str:

@@ -118,7 +118,9 @@ def convert(data: bytes, config: Config | None = DEFAULT_CONFIG, *, path: str = 
 
 def _warn(stderr: TextIO | None, message: str) -> None:
     if stderr is not None:
-        print(f"nbgit: {message}", file=stderr, flush=True)
+        from nbgit._escape import term
+
+        print(f"nbgit: {term(message)}", file=stderr, flush=True)
 
 
 # --- the renderer (pure: dict in, str out) -------------------------------------------------

@@ -34,6 +34,7 @@ import html as _html
 import json
 import re
 
+from nbgit._escape import term
 from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, UNCHANGED, CellDiff, diff_sequences
 from nbgit.review.changes import (
     ADDED,
@@ -62,8 +63,19 @@ _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 
 
 def esc(value) -> str:
-    """HTML-escape any value for text and for double-quoted attributes."""
-    return _html.escape(value if isinstance(value, str) else str(value), quote=True)
+    """HTML-escape any value for text and for double-quoted attributes.
+
+    Control characters other than tab and line ends are shown escaped (``\\x1b``,
+    ``\\u202e``), like in the terminal: a bidi override cannot reorder what a reviewer
+    reads, and a lone surrogate (a byte of a non-UTF-8 file name, ``"\\ud83d"`` in
+    JSON), which cannot be written as UTF-8, does not fail the whole page.
+    """
+    return _html.escape(term(value if isinstance(value, str) else str(value), keep="\t\n\r"), quote=True)
+
+
+def name(value) -> str:
+    """A file name, cell id or key for HTML: one line, control characters shown escaped, then :func:`esc`."""
+    return esc(term(value))
 
 
 def _sha256(text: str) -> str:
@@ -89,8 +101,8 @@ def render_html(changes: list[NotebookChange], *, base: str = "base", head: str 
         f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy())}">\n',
         '<meta name="referrer" content="no-referrer">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        f'<h1>Notebook review: <code>{esc(base)}</code> → <code>{esc(head)}</code></h1>\n',
+        f"<title>{name(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        f'<h1>Notebook review: <code>{name(base)}</code> → <code>{name(head)}</code></h1>\n',
         _totals(changes),
         '<p class="keys">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous change · <kbd>n</kbd>/<kbd>p</kbd> '
         "next/previous notebook · <kbd>t</kbd> flip outputs before/after</p>\n",
@@ -120,7 +132,7 @@ def _totals(changes: list[NotebookChange]) -> str:
 
 def _status(change: NotebookChange) -> str:
     if change.status == RENAMED and change.old_path:
-        return f"renamed from <code>{esc(change.old_path)}</code>"
+        return f"renamed from <code>{name(change.old_path)}</code>"
     return {ADDED: "added", REMOVED: "deleted"}.get(change.status, change.status)
 
 
@@ -133,7 +145,7 @@ def _toc(changes: list[NotebookChange]) -> str:
         s = c.summary
         status = _status(c) + (" (unreadable)" if c.error else "")
         rows.append(
-            f'<tr><td class="path"><a href="#nb{n}">{esc(c.path)}</a></td><td class="status">{status}</td>'
+            f'<tr><td class="path"><a href="#nb{n}">{name(c.path)}</a></td><td class="status">{status}</td>'
             + "".join(f"<td>{s.get(k, 0)}</td>" for k in ("added", "removed", "modified", "moved", "outputs"))
             + "</tr>\n"
         )
@@ -160,18 +172,18 @@ def _chips(change: NotebookChange) -> str:
 
 def _notebook_section(change: NotebookChange, n: int) -> str:
     out = [
-        f'<section class="nb" id="nb{n}">\n<header><h2><a class="path" href="#nb{n}">{esc(change.path)}</a>'
+        f'<section class="nb" id="nb{n}">\n<header><h2><a class="path" href="#nb{n}">{name(change.path)}</a>'
         f'<span class="status">{_status(change)}</span></h2>\n{_chips(change)}\n'
     ]
     diff = change.diff
     for note in diff.notes if diff is not None else ():
         out.append(f'<div class="muted">{esc(note)}</div>\n')
     if diff is not None and diff.metadata_changed:
-        keys = ", ".join(f"<code>{esc(k)}</code>" for k in diff.metadata_changed)
+        keys = ", ".join(f"<code>{name(k)}</code>" for k in diff.metadata_changed)
         out.append(f'<div class="muted">notebook metadata changed: {keys}</div>\n')
     if diff is not None and diff.nbformat is not None:
         (a1, a2), (b1, b2) = diff.nbformat
-        out.append(f'<div class="muted">nbformat {esc(a1)}.{esc(a2)} → {esc(b1)}.{esc(b2)}</div>\n')
+        out.append(f'<div class="muted">nbformat {name(a1)}.{name(a2)} → {name(b1)}.{name(b2)}</div>\n')
     out.append('</header>\n<div class="cells">\n')
     if change.error or diff is None:
         out.append(f'<p class="error-box">Cannot show a diff: {esc(change.error)}</p>\n')
@@ -218,10 +230,10 @@ def _cell_header(cd: CellDiff, n: int, note: str) -> str:
     cid = cell_id(cell)
     bits = [
         f'<a class="anchor" href="#{anchor}">{label}</a>',
-        f'<span class="kind">{esc(cell_type(cell))}</span>',
+        f'<span class="kind">{name(cell_type(cell))}</span>',
     ]
     if cid:
-        bits.append(f'<span class="muted">id <code>{esc(cid)}</code></span>')
+        bits.append(f'<span class="muted">id <code>{name(cid)}</code></span>')
     if note:
         bits.append(f"<span>{note}</span>")
     return f"<header>{''.join(bits)}</header>\n"
@@ -254,7 +266,7 @@ def _cell(cd: CellDiff, n: int) -> str:
     elif cd.kind == DELETED:
         notes.append("deleted")
     elif cd.kind == MODIFIED:
-        notes.append("modified: " + ", ".join(esc(p) for p in cd.changed))
+        notes.append("modified: " + ", ".join(name(p) for p in cd.changed))
     if cd.moved or cd.kind == MOVED:
         notes.append(f"moved from cell {cd.a_index + 1}")
     out = [f'<article class="cell change {cd.kind}" id="{anchor}">', _cell_header(cd, n, " · ".join(notes))]
@@ -269,7 +281,7 @@ def _cell(cd: CellDiff, n: int) -> str:
     else:
         out.append(f'<pre class="single src">{esc(_source(cd.cell))}</pre>')
     if cd.kind == MODIFIED and "cell_type" in cd.changed:
-        out.append(f'<p class="note">cell type: {esc(cell_type(cd.a_cell))} → {esc(cell_type(cd.b_cell))}</p>')
+        out.append(f'<p class="note">cell type: {name(cell_type(cd.a_cell))} → {name(cell_type(cd.b_cell))}</p>')
     if cell_type(cd.cell) == "markdown" or cell_type(cd.a_cell) == "markdown":
         out.append(_markdown_pair(cd, anchor))
     out.append(_outputs_block(cd, anchor))
@@ -284,7 +296,7 @@ def _metadata_note(cd: CellDiff) -> str:
     ma, mb = (ma if isinstance(ma, dict) else {}), (mb if isinstance(mb, dict) else {})
     missing = object()
     keys = sorted(k for k in set(ma) | set(mb) if ma.get(k, missing) != mb.get(k, missing))
-    return f'<p class="note">cell metadata changed: {", ".join(f"<code>{esc(k)}</code>" for k in keys)}</p>'
+    return f'<p class="note">cell metadata changed: {", ".join(f"<code>{name(k)}</code>" for k in keys)}</p>'
 
 
 # --- side-by-side source ------------------------------------------------------------------------
@@ -506,9 +518,9 @@ def _inline(text: str, attachments: dict) -> str:
 
     def keep_code(m):
         codes.append(f"<code>{esc(m.group(2).strip())}</code>")
-        return f"\x00{len(codes) - 1}\x00"
+        return f"\ue000{len(codes) - 1}\ue000"
 
-    text = _MD_INLINE_CODE.sub(keep_code, text.replace("\x00", ""))
+    text = _MD_INLINE_CODE.sub(keep_code, text.replace("\ue000", ""))
     s = esc(text)
 
     def image(m):
@@ -520,16 +532,16 @@ def _inline(text: str, attachments: dict) -> str:
                     uri = data_uri(mime, bundle.get(mime))
                     if uri:
                         codes.append(f'<img alt="{alt}" src="{esc(uri)}">')
-                        return f"\x00{len(codes) - 1}\x00"
+                        return f"\ue000{len(codes) - 1}\ue000"
         codes.append(f'<span class="link" title="{esc(url)}">[image: {alt or esc(url)}]</span>')
-        return f"\x00{len(codes) - 1}\x00"
+        return f"\ue000{len(codes) - 1}\ue000"
 
     s = _MD_IMAGE.sub(image, s)
     s = _MD_LINK.sub(lambda m: f'<span class="link" title="{m.group(2)}">{m.group(1)}</span>', s)
     s = _MD_BOLD.sub(r"<strong>\2</strong>", s)
     s = _MD_STRIKE.sub(r"<s>\1</s>", s)
     s = _MD_EM.sub(r"<em>\2</em>", s)
-    return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], s)
+    return re.sub("\ue000(\\d+)\ue000", lambda m: codes[int(m.group(1))], s)
 
 
 # --- outputs -----------------------------------------------------------------------------------

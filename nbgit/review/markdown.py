@@ -4,14 +4,23 @@
 table (one row per notebook), then one collapsible ``<details>`` block per
 notebook with a fenced ```` ```diff ```` block per changed cell.
 
-Safety and size:
+Safety and size (a pull request's notebooks are untrusted; the comment is
+posted under the reviewer's name):
 
-* every notebook-supplied string outside a code fence (paths, cell ids,
-  labels) is written with HTML character references for markdown and HTML
-  punctuation, so it renders as the literal text: no markup, no ``@mention``,
-  no link;
+* every repository string outside a code fence (paths, cell ids, cell types,
+  metadata keys, nbformat versions, error messages) goes through
+  :func:`md_text`: one line, control characters shown escaped, markdown and
+  HTML punctuation as character references, and an invisible word joiner
+  after ``@`` and ``#``. It renders as the literal text: it cannot end a
+  ``<details>`` block or a table row, and makes no HTML, image, link,
+  autolink, ``@mention`` or ``#123`` reference. Names are shown inside
+  ``<code>``, which GitHub also never scans for mentions;
 * a code fence is always longer than the longest backtick run inside it, so
-  cell content can never close it;
+  cell content can never close it; lines inside it are single lines with
+  control characters shown escaped;
+* ``tests/test_review_markdown.py`` parses the output of arbitrary notebook
+  strings with a GFM parser (markdown-it-py, linkify on) and checks that the
+  block structure is exactly the one emitted here;
 * the whole text stays under ``max_chars`` (GitHub rejects comments of 65,536
   characters or more): long cells are cut, and when notebooks do not fit they
   are left out with a note that says how many and points to the HTML page.
@@ -21,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+from nbgit._escape import term
 from nbgit.diff import DELETED, INSERTED, MODIFIED, MOVED, CellDiff
 from nbgit.review.changes import (
     ADDED,
@@ -44,17 +54,32 @@ MAX_CELL_LINES = 120
 CONTEXT = 3
 
 _SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&~@:\"'=$^]")
+#: U+2060 WORD JOINER after ``@``, ``#`` and ``-``: GitHub finds mentions and issue references
+#: (``@user``, ``#12``, ``GH-12``) in the rendered text, entities decoded, so a character reference
+#: alone would not stop them. Not inside ``<code>``, which GitHub does not scan (names stay copyable).
+_JOIN = {"@": "&#64;&#8288;", "#": "&#35;&#8288;", "-": "&#45;&#8288;"}
 
 
-def md_text(s: str) -> str:
-    """``s`` as literal inline text: markdown/HTML punctuation as character references, one line."""
-    s = " ".join(str(s).split())
-    return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", s)
+def _one_line(s: object) -> str:
+    """One line: whitespace runs (newlines included) become one space, other controls show escaped."""
+    return term(" ".join(str(s).split()))
+
+
+def md_text(s: object) -> str:
+    """``s`` as literal inline text (markdown or HTML context): one line, punctuation as character
+    references, no mention or reference; see the module docstring."""
+    return _SPECIAL.sub(lambda m: _JOIN.get(m.group()) or f"&#{ord(m.group())};", _one_line(s))
+
+
+def md_code(s: object) -> str:
+    """``s`` as literal text inside ``<code>`` (names, ids, keys): like :func:`md_text`, without the
+    joiners (GitHub looks for no mention in code)."""
+    return "<code>" + _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", _one_line(s)) + "</code>"
 
 
 def code_span(s: str) -> str:
     """``s`` as an inline code span (literal text), or as :func:`md_text` when it holds a backtick."""
-    s = " ".join(str(s).split())
+    s = _one_line(s).strip()
     return f"`{s}`" if s and "`" not in s else md_text(s)
 
 
@@ -165,12 +190,12 @@ def _table(changes: list[NotebookChange], limit: int) -> tuple[str, int]:
         s = change.summary
         status = change.status
         if change.status == RENAMED and change.old_path:
-            status = f"renamed from <code>{md_text(change.old_path)}</code>"
+            status = f"renamed from {md_code(change.old_path)}"
         if change.error:
-            row = f"| <code>{md_text(change.path)}</code> | {status}: unreadable ({md_text(change.error)}) | | | | | |"
+            row = f"| {md_code(change.path)} | {status}: unreadable ({md_text(change.error)}) | | | | | |"
         else:
             row = (
-                f"| <code>{md_text(change.path)}</code> | {status} | {s.get('added', 0)} | {s.get('removed', 0)} | "
+                f"| {md_code(change.path)} | {status} | {s.get('added', 0)} | {s.get('removed', 0)} | "
                 f"{s.get('modified', 0)} | {s.get('moved', 0)} | {s.get('outputs', 0)} |"
             )
         if size + len(row) + 1 > limit:
@@ -196,8 +221,8 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
         bits.append(f"{s['counts']} new execution count{'s' if s['counts'] != 1 else ''} only")
     status = {ADDED: " (new notebook)", REMOVED: " (deleted notebook)"}.get(change.status, "")
     if change.status == RENAMED and change.old_path:
-        status = f" (renamed from <code>{md_text(change.old_path)}</code>)"
-    summary = f"<code>{md_text(change.path)}</code>{status}"
+        status = f" (renamed from {md_code(change.old_path)})"
+    summary = f"{md_code(change.path)}{status}"
     if bits:
         summary += " — " + ", ".join(bits)
     opening = f"<details><summary>{summary}</summary>\n\n"
@@ -210,11 +235,11 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
     for note in diff.notes:
         pieces.append(f"{md_text(note)}.\n\n")
     if diff.metadata_changed:
-        keys = ", ".join(f"<code>{md_text(k)}</code>" for k in diff.metadata_changed)
+        keys = ", ".join(f"{md_code(k)}" for k in diff.metadata_changed)
         pieces.append(f"Notebook metadata changed: {keys}\n\n")
     if diff.nbformat is not None:
         (a1, a2), (b1, b2) = diff.nbformat
-        pieces.append(f"nbformat {a1}.{a2} → {b1}.{b2}\n\n")
+        pieces.append(f"nbformat {md_text(a1)}&#46;{md_text(a2)} → {md_text(b1)}&#46;{md_text(b2)}\n\n")
     shown = 0
     for cd in diff.cells:
         piece = cell_piece(cd)
@@ -237,7 +262,7 @@ def cell_piece(cd: CellDiff) -> str:
     label = f"**{cell_label(cd).capitalize()}** ({md_text(cell_type(cell))}"
     cid = cell_id(cell)
     if cid:
-        label += f", id <code>{md_text(cid)}</code>"
+        label += f", id {md_code(cid)}"
     label += ")"
     notes = []
     if cd.kind == INSERTED:
@@ -279,7 +304,7 @@ def diff_body(cd: CellDiff) -> list[str]:
     if cd.source:
         lines += unified(cd.a_lines, cd.b_lines, cd.source)
     if "cell_type" in cd.changed:
-        lines.append(f"@@ cell type @@\n-{cell_type(cd.a_cell)}\n+{cell_type(cd.b_cell)}\n")
+        lines.append(f"@@ cell type @@\n-{_one_line(cell_type(cd.a_cell))}\n+{_one_line(cell_type(cd.b_cell))}\n")
     if "outputs" in cd.changed:
         oa, ob = output_lines(outputs_of(cd.a_cell)), output_lines(outputs_of(cd.b_cell))
         body = unified(oa, ob, output_line_diff(oa, ob), header="outputs")
@@ -288,7 +313,7 @@ def diff_body(cd: CellDiff) -> list[str]:
         ma, mb = (cd.a_cell or {}).get("metadata"), (cd.b_cell or {}).get("metadata")
         ma, mb = (ma if isinstance(ma, dict) else {}), (mb if isinstance(mb, dict) else {})
         keys = sorted(k for k in set(ma) | set(mb) if ma.get(k, _NONE) != mb.get(k, _NONE))
-        lines.append(f"@@ metadata: {', '.join(keys)} @@\n")
+        lines.append(f"@@ metadata: {_one_line(', '.join(keys))} @@\n")
     return lines
 
 
@@ -323,4 +348,5 @@ def unified(a: list[str], b: list[str], opcodes, context: int = CONTEXT, header:
 
 
 def _prefixed(prefix: str, lines: list[str]) -> list[str]:
-    return [f"{prefix}{line.rstrip(chr(13) + chr(10))}\n" for line in lines]
+    """One fenced line each: controls inside a line (a lone CR would end it for a markdown reader) escaped."""
+    return [f"{prefix}{term(line.rstrip(chr(13) + chr(10)), keep=chr(9))}\n" for line in lines]

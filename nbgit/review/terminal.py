@@ -24,7 +24,10 @@ position in ``a``, shown as ``a:N``). With colour on, removed and added lines
 are red and green, the words that changed inside a line are highlighted
 (reverse video, like git's diff-highlight), cell headers are cyan and moves
 magenta. Outputs are summarized (text kept, rich data as
-``<image/png 12.3 kB sha1:...>``), never dumped.
+``<image/png 12.3 kB sha1:...>``), never dumped. Every string from the notebooks
+(names, ids, keys, source and output text) goes through :func:`nbgit._escape.term`:
+control characters are shown escaped, never sent to the terminal (ANSI colour and
+title sequences in outputs are dropped first, so tracebacks stay readable).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 
+from nbgit._escape import term
 from nbgit.diff.model import DELETED, INSERTED, MOVED, UNCHANGED, CellDiff, NotebookDiff
 from nbgit.diff.sequence import diff_lines, diff_sequences
 from nbgit.diff.view import DEFAULT_VIEW, DiffView
@@ -88,7 +92,7 @@ def render_notebook_diff(
     st = _Style(color)
     body: list[str] = [st(f"@@ {note} @@", "cyan") for note in diff.notes]
     if metadata and diff.metadata_changed:
-        body.append(st(f"@@ notebook metadata: {', '.join(diff.metadata_changed)} @@", "cyan"))
+        body.append(st(term(f"@@ notebook metadata: {', '.join(diff.metadata_changed)} @@"), "cyan"))
         md_a = diff.a.get("metadata", {})
         md_b = diff.b.get("metadata", {})
         keys = diff.metadata_changed
@@ -101,7 +105,7 @@ def render_notebook_diff(
         )
     if diff.nbformat is not None:
         (ma, na), (mb, nb) = diff.nbformat
-        body.append(st(f"@@ nbformat {ma}.{na} -> {mb}.{nb} @@", "cyan"))
+        body.append(st(term(f"@@ nbformat {ma}.{na} -> {mb}.{nb} @@"), "cyan"))
     for key in diff.other_changed:
         body.append(st(f"@@ notebook field {key!r} changed @@", "cyan"))
 
@@ -120,9 +124,9 @@ def render_notebook_diff(
     if skipped and body:
         body.append(st(f"... {skipped} unchanged cell{'s' if skipped != 1 else ''}", "dim"))
     head = [
-        st(f"nbgit diff {a_label} {b_label}", "bold"),
-        st(f"--- {a_label}", "bold"),
-        st(f"+++ {b_label}", "bold"),
+        st(term(f"nbgit diff {a_label} {b_label}"), "bold"),
+        st(term(f"--- {a_label}"), "bold"),
+        st(term(f"+++ {b_label}"), "bold"),
     ]
     return head + body
 
@@ -178,7 +182,7 @@ def _header(cd: CellDiff, what: str, st: _Style) -> str:
     where = f"cell {cd.b_index + 1}" if cd.b_index is not None else f"cell a:{cd.a_index + 1}"
     cid = cell.get("id")
     ident = f" id {cid}" if isinstance(cid, str) else ""
-    return st(f"@@ {where} [{ctype}]{ident}: {what} @@", "magenta" if "moved" in what else "cyan")
+    return st(term(f"@@ {where} [{ctype}]{ident}: {what} @@"), "magenta" if "moved" in what else "cyan")
 
 
 def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context: int) -> list[str]:
@@ -205,9 +209,9 @@ def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context
     lines = [_header(cd, ", ".join(w for w in (moved, what) if w), st)]
     a, b = cd.a_cell or {}, cd.b_cell or {}
     if "cell_type" in shown:
-        lines.append(st(f"  cell type: {a.get('cell_type')} -> {b.get('cell_type')}", "yellow"))
+        lines.append(st(term(f"  cell type: {a.get('cell_type')} -> {b.get('cell_type')}"), "yellow"))
     if "id" in shown:
-        lines.append(st(f"  id: {a.get('id')} -> {b.get('id')}", "yellow"))
+        lines.append(st(term(f"  id: {a.get('id')} -> {b.get('id')}"), "yellow"))
     if "source" in shown:
         if cd.source:
             a_lines, b_lines, ops = cd.display_source()
@@ -218,7 +222,7 @@ def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context
         else:
             lines.append(st("  (same text, stored as a string / list of lines)", "dim"))
     if "execution_count" in shown:
-        lines.append(st(f"  execution count: {a.get('execution_count')} -> {b.get('execution_count')}", "yellow"))
+        lines.append(st(term(f"  execution count: {a.get('execution_count')} -> {b.get('execution_count')}"), "yellow"))
     if "outputs" in shown:
         lines.append("  outputs:")
         lines += _diff_block(_output_lines(a, "  "), _output_lines(b, "  "), st, context, indent="")
@@ -232,7 +236,7 @@ def _cell_lines(cd: CellDiff, st: _Style, outputs: bool, metadata: bool, context
         lines += _diff_block(_attachment_lines(a), _attachment_lines(b), st, context, indent="")
     for part in shown:
         if part not in ("cell_type", "id", "source", "execution_count", "outputs", "metadata", "attachments"):
-            lines.append("  " + part + ":")
+            lines.append("  " + term(part) + ":")
             lines += _diff_block(_json_lines(a.get(part), "  "), _json_lines(b.get(part), "  "), st, context, indent="")
     return lines
 
@@ -302,8 +306,8 @@ def _strip_nl(lines: list[str]) -> list[str]:
 
 
 def _clip(line: str) -> str:
-    """A line as shown: never cut (a diff never hides source; outputs are summarized before)."""
-    line = _ANSI_RE.sub("", line).replace("\r", "")
+    """A line as shown: never cut (a diff never hides source; outputs are summarized before), controls escaped."""
+    line = term(_ANSI_RE.sub("", line).replace("\r", ""), keep="\t")
     return line
 
 
@@ -311,7 +315,7 @@ def _json_lines(value, indent: str = "") -> list[str]:
     if value is None:
         return []
     text = json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
-    return [indent + line for line in text.splitlines()]
+    return [indent + term(line, keep="\t") for line in text.split("\n")]
 
 
 def _output_lines(cell: dict | None, indent: str = "") -> list[str]:
@@ -320,7 +324,7 @@ def _output_lines(cell: dict | None, indent: str = "") -> list[str]:
     for out in (cell or {}).get("outputs") or []:
         if isinstance(out, dict):
             render_output(out, lines, indent, indent + "  ")
-    return lines
+    return [term(_ANSI_RE.sub("", line), keep="\t") for line in lines]
 
 
 def _attachment_lines(cell: dict) -> list[str]:
@@ -331,7 +335,7 @@ def _attachment_lines(cell: dict) -> list[str]:
             bundle = att[name]
             if isinstance(bundle, dict):
                 for mime in sorted(bundle):
-                    lines.append(f"  {name}: {mime_summary(mime, bundle[mime])}")
+                    lines.append(term(f"  {name}: {mime_summary(mime, bundle[mime])}"))
     return lines
 
 
