@@ -269,7 +269,8 @@ def what_git_commits(paths: list[str]) -> dict[str, Committed]:
             routed = [rel for rel in rels if attrs.get(rel, {}).get("filter") == "nbgit"]
             if not routed:
                 continue
-            listed = git("ls-files", "-s", "-z", "--", *(":(top,literal)" + r for r in routed), cwd=root)
+            listed = git("ls-files", "-s", "-z", "--", *(":(top,literal)" + r for r in routed), cwd=root,
+                         errors="surrogateescape")
             staged: dict[str, str] = {}
             for rec in listed.split("\0"):
                 meta, _, rel = rec.partition("\t")
