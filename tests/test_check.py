@@ -335,3 +335,23 @@ def test_fix_that_cannot_write_leaves_the_file(tmp_path, check_here, monkeypatch
     assert "nbgit check: error: d.ipynb: cannot write (No space left on device); left as it was" in proc.stderr
     assert "d.ipynb:" in proc.stdout and "not clean" in proc.stdout  # still reported
     assert nb.read_bytes() == data
+
+
+def test_conflicted_paired_notebook_and_unmerged_notebook_are_reported_once(repo):
+    nb = notebook([code_cell("x = 1\n", id="a")])
+    nb["metadata"]["language_info"].pop("version")
+    nb["metadata"]["jupytext"] = {"formats": "ipynb,py:percent"}
+    repo.write("nb.ipynb", jupyter_bytes(nb))
+    repo.nbgit("sync", "nb.ipynb")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.write("nb.ipynb", jupyter_bytes(nb).replace(b"x = 1", b"x = 2"))
+    repo.commit("topic")
+    repo.git("checkout", "-q", "main")
+    repo.write("nb.ipynb", jupyter_bytes(nb).replace(b"x = 1", b"x = 3"))
+    repo.commit("main")
+    assert repo.git("merge", "topic", check=False).returncode == 1  # git's text merge: markers in the file
+    proc = run(repo.path, "--no-validate")
+    assert proc.returncode == 1
+    assert proc.stdout.count("nb.ipynb:") == 1 and "git conflict markers in the file" in proc.stdout
+    assert "1 notebook checked, 1 with problems" in proc.stderr

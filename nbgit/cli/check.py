@@ -48,6 +48,7 @@ class Result:
     path: str
     problems: list[Problem]
     fixed: bytes | None = None  # cleaned bytes, when the only fixable problem is "not clean"
+    readable: bool = True  # False: conflict markers in the file, or not a notebook at all
 
 
 def check_bytes(data: bytes, config, validate: bool = True) -> Result:
@@ -60,12 +61,12 @@ def check_bytes(data: bytes, config, validate: bool = True) -> Result:
     if m is not None:
         line = data.count(b"\n", 0, m.start()) + 1
         problems.append(Problem(CONFLICT, "git conflict markers in the file (resolve them, or try `nbgit fix`)", line))
-        return Result("", problems)
+        return Result("", problems, readable=False)
     try:
         nb = parse(data)
     except NotebookError as exc:
         problems.append(Problem(INVALID, exc.reason, _error_line(exc.reason)))
-        return Result("", problems)
+        return Result("", problems, readable=False)
     if validate:
         err = schema_error(nb)
         if err:
@@ -187,7 +188,8 @@ def default_paths(cwd: str = ".") -> list[str]:
         out = git("ls-files", "-z", "--", "*.ipynb", cwd=cwd, errors="surrogateescape")  # names need not be UTF-8
     except GitError:
         return _walk(cwd)
-    return [p for p in out.split("\0") if p and os.path.isfile(os.path.join(cwd, p))]
+    # dict.fromkeys: during a merge an unmerged notebook is listed once per stage (1, 2, 3)
+    return [p for p in dict.fromkeys(out.split("\0")) if p and os.path.isfile(os.path.join(cwd, p))]
 
 
 def _walk(top: str) -> list[str]:
@@ -351,7 +353,8 @@ def main(argv: list[str]) -> int:
             result.problems = [pr for pr in result.problems if pr.kind != UNCLEAN]
             result.fixed = None
             result.problems += _staged_problems(committed[path], configs[root])
-        problems = result.problems + _pair_problems(path)
+        # an unreadable notebook cannot be compared with its pair: its problem is said once
+        problems = result.problems + (_pair_problems(path) if result.readable else [])
         if args.fix and result.fixed is not None:
             try:
                 atomic_write(os.path.realpath(path), result.fixed)  # through a symlink, not over it
