@@ -115,6 +115,13 @@ def test_keep_output_metadata_flag():
     assert clean_notebook(nb)["cells"][0]["outputs"] == []
 
 
+def test_init_cells_keep_their_outputs_as_under_nbstripout():
+    out = clean_notebook(one_code(metadata={"init_cell": True}))["cells"][0]
+    assert len(out["outputs"]) == 2 and out["execution_count"] is None
+    assert out["metadata"] == {"init_cell": True}
+    assert clean_notebook(one_code(metadata={"init_cell": False}))["cells"][0]["outputs"] == []
+
+
 def test_keep_outputs_config_still_normalizes_counts():
     nb = one_code()
     out = clean_notebook(nb, Config(keep_outputs=True))["cells"][0]

@@ -97,11 +97,13 @@ def _clean_cells(cells: list, config: Config, v3: bool = False) -> tuple[list, b
 
 
 def keeps_output(cell: dict) -> bool:
-    """True if the cell asks to keep its outputs (``keep_output`` tag or metadata flag)."""
+    """True if the cell asks to keep its outputs: ``keep_output`` tag or metadata flag, or
+    ``init_cell: true`` (the init-cell extension runs such cells when the notebook opens; nbstripout
+    keeps their outputs too)."""
     md = cell.get("metadata")
     if not isinstance(md, dict):
         return False
-    if md.get(KEEP_OUTPUT_TAG) is True:
+    if md.get(KEEP_OUTPUT_TAG) is True or md.get("init_cell") is True:
         return True
     tags = md.get("tags")
     return isinstance(tags, list) and KEEP_OUTPUT_TAG in tags
