@@ -186,6 +186,23 @@ def test_required_filter_missing_fails_and_loses_nothing(nbrepo):
     assert r.blob("HEAD:a.ipynb") == CLEAN
 
 
+def test_a_gone_interpreter_points_to_nbgit_doctor(nbrepo):
+    """git alone says "fatal: the remote end hung up unexpectedly"; the installed command says more."""
+    from nbgit.git.install import driver_config
+
+    r = nbrepo
+    for key, value in driver_config("/nonexistent/venv/bin/python"):
+        if key.startswith("filter."):
+            r.git("config", key, value)
+    r.write("a.ipynb", DIRTY)
+    proc = r.git("add", "a.ipynb", check=False)
+    assert proc.returncode != 0 and b"run nbgit doctor" in proc.stderr
+    r.git("config", "--unset", "filter.nbgit.process")  # the one-shot fallback says it too
+    proc = r.git("add", "a.ipynb", check=False)
+    assert proc.returncode != 0 and b"run nbgit doctor" in proc.stderr
+    assert r.git("cat-file", "-e", ":a.ipynb", check=False).returncode != 0
+
+
 def test_conflict_markers_notebook_can_be_added(nbrepo):
     r = nbrepo
     text = DIRTY.decode()
@@ -276,7 +293,7 @@ def test_install_writes_config_and_attributes(repo):
     proc = repo.nbgit("install")
     assert proc.returncode == 0
     cfg = dict(line.split(" ", 1) for line in config_lines(repo))
-    assert cfg["filter.nbgit.process"] == f"{sys.executable} -m nbgit filter-process"
+    assert cfg["filter.nbgit.process"].startswith(f"{sys.executable} -m nbgit filter-process || ")
     assert cfg["filter.nbgit.required"] == "true"
     assert os.path.isabs(cfg["filter.nbgit.clean"].split()[0])
     attrs = (repo.path / ".gitattributes").read_text()

@@ -20,13 +20,25 @@ XFUNCNAME = "^# %% .*$"
 CONFIG_KEYS_RE = r"^(filter|diff|merge|mergetool)\.nbgit\."
 
 
+def _pointing_to_doctor(command: str, py: str) -> str:
+    """``command`` with a message when it cannot run (git runs filter commands with ``sh -c``).
+
+    When the interpreter recorded by `nbgit install` is gone (a deleted virtualenv), git itself
+    only says "fatal: the remote end hung up unexpectedly" (process filter) or "clean filter
+    failed". nbgit's filter commands never exit non-zero otherwise (unreadable files pass
+    through), so a failure means nbgit could not run: say so, and where to look.
+    """
+    why = f"nbgit: the filter could not run ({py} missing or without nbgit?); run nbgit doctor"
+    return f"{command} || {{ echo {shlex.quote(why)} >&2; exit 1; }}"
+
+
 def driver_config(python: str | None = None) -> list[tuple[str, str]]:
     """The git config entries nbgit installs, as (key, value)."""
     py = shlex.quote(python or sys.executable)
     return [
-        ("filter.nbgit.process", f"{py} -m nbgit filter-process"),
-        ("filter.nbgit.clean", f"{py} -m nbgit clean --path %f"),
-        ("filter.nbgit.smudge", f"{py} -m nbgit smudge"),
+        ("filter.nbgit.process", _pointing_to_doctor(f"{py} -m nbgit filter-process", py)),
+        ("filter.nbgit.clean", _pointing_to_doctor(f"{py} -m nbgit clean --path %f", py)),
+        ("filter.nbgit.smudge", _pointing_to_doctor(f"{py} -m nbgit smudge", py)),
         ("filter.nbgit.required", "true"),
         ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
         ("diff.nbgit.cachetextconv", "true"),
