@@ -18,8 +18,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import CORPUS, corpus_dir
+from test_merge_notebooks import LABELS, any_edit, base_notebooks, valid
+
+from nbgit.merge.conflicts import find_conflicts
 from nbgit.merge.notebook import merge_notebooks
 from nbgit.merge.resolve import ResolveError, base_hints_from, conflict_blocks, resolve
 from nbgit.notebook.io import parse
@@ -87,6 +92,33 @@ def test_a_block_at_the_end_of_a_source_leaves_no_final_newline():
     merged = merge_notebooks(nb(["a\nb"]), nb(["a\nb1"]), nb(["a\nb2"])).notebook
     out, left = resolve(merged, {"c1.s0": ("theirs", None)})
     assert left == 0 and "".join(out["cells"][1]["source"]) == "a\nb2"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_choice_for_every_conflict_settles_the_notebook(data):
+    """Whatever the merge left and whatever is chosen: a valid notebook with no conflict left."""
+    base = data.draw(base_notebooks())
+    x = data.draw(any_edit(base, unique_ids=False))
+    y = data.draw(any_edit(base, unique_ids=False))
+    two_way = data.draw(st.booleans())
+    result = merge_notebooks(None if two_way else base, x, y, labels=LABELS,
+                             style=data.draw(st.sampled_from(["merge", "diff3"])))
+    blocks = conflict_blocks(result.notebook)
+    assert {b.cell for b in blocks} == {c.cell for c in result.conflicts}  # the tool sees what the merge reported
+    same, left = resolve(result.notebook, {})
+    assert same == result.notebook and left == len(blocks)  # no choice: nothing changes
+    choices = {}
+    for b in blocks:
+        choice = data.draw(st.sampled_from(b.choices))
+        value = None
+        if choice == "edit":
+            value = '"edited"' if b.kind == "record" else data.draw(st.sampled_from(["", "hand\n", "x = 1"]))
+        choices[b.key] = (choice, value)
+    out, left = resolve(result.notebook, choices)
+    assert left == 0
+    valid(out)
+    assert find_conflicts(out) == []
 
 
 # -- a real conflicted merge ------------------------------------------------------------------

@@ -40,12 +40,14 @@ from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
 from nbgit.merge.values import MISSING
 
 RECORD = "record"
+NOTE = "note"  # a note line of another kind than delete/modify or one-sided: keep or delete the cell
 #: Choices for each kind of block (``base`` only where the base is known).
 SOURCE_CHOICES = ("ours", "theirs", "both", "both-reversed", "base", "edit")
 CELL_CHOICES = ("keep", "delete", "edit")
 RECORD_CHOICES = ("ours", "theirs", "base", "edit")
 
-_NOTE_RE = re.compile(r"^(<{3,}) nbgit: (deleted in|only in) ")
+#: nbgit's note on a cell's first line (deleted on one side, present on one side only, ...).
+_NOTE_RE = re.compile(r"^(<{3,}) nbgit: ")
 _OPEN_RE = re.compile(r"^(<{3,})(?: (.*))?$")
 
 
@@ -150,9 +152,9 @@ def conflict_blocks(nb: dict, base_hints: dict[tuple[str, str], str] | None = No
         note = _NOTE_RE.match(text)
         if note:
             first, _, rest = text.partition("\n")
-            kind = DELETED if note.group(2) == "deleted in" else ONE_SIDED
-            blocks.append(Block(f"c{index}.n", index, kind, first[len(note.group(1)) + 1 :].split(";")[0],
-                                CELL_CHOICES, ours=rest, theirs=None))
+            said = first[note.end():]
+            kind = DELETED if said.startswith("deleted in") else ONE_SIDED if said.startswith("only in") else NOTE
+            blocks.append(Block(f"c{index}.n", index, kind, said.split(";")[0], CELL_CHOICES, ours=rest, theirs=None))
         k = 0
         for piece in split_source(text[len(text.partition("\n")[0]) + 1 :] if note else text):
             if isinstance(piece, MarkerBlock):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 
 from nbgit.merge.notebook import DELETED, ONE_SIDED, SOURCE
-from nbgit.merge.resolve import RECORD, Block, MarkerBlock, split_source
+from nbgit.merge.resolve import NOTE, RECORD, Block, MarkerBlock, split_source
 from nbgit.merge.values import MISSING
 from nbgit.review.html import _sha256, esc, markdown_to_html, render_output
 
@@ -294,7 +294,7 @@ def _plain_cell(cell, index: int, origin: str, base_cell) -> str:
 def _conflict_cell(cell, index: int, blocks: list[Block], base_cell) -> str:
     kind = _cell_type(cell)
     parts = [f'<div class="cell" id="cell-{index}"><div class="head"><b>cell {index + 1}</b> <span>{esc(kind)}</span></div><div class="body">']
-    note = next((b for b in blocks if b.kind in (DELETED, ONE_SIDED)), None)
+    note = next((b for b in blocks if b.kind in (DELETED, ONE_SIDED, NOTE)), None)
     source_blocks = iter(b for b in blocks if b.kind == SOURCE)
     text = _text(cell.get("source"))
     if note is not None:
@@ -317,7 +317,7 @@ def _conflict_cell(cell, index: int, blocks: list[Block], base_cell) -> str:
 def _conflict(b: Block, cell_type: str | None) -> str:
     where = "notebook" if b.cell is None else f"cell {b.cell + 1}"
     title = {SOURCE: "conflicting lines", DELETED: "deleted on one side, edited on the other",
-             ONE_SIDED: "on one side only", RECORD: f"{b.path or 'record'}"}.get(b.kind, b.kind)
+             ONE_SIDED: "on one side only", NOTE: "nbgit's note on this cell", RECORD: f"{b.path or 'record'}"}.get(b.kind, b.kind)
     buttons = "".join(
         f'<button type="button" data-choice="{esc(c)}">{esc(CHOICE_LABELS.get(c, c))}</button>' for c in b.choices
     )
@@ -325,7 +325,7 @@ def _conflict(b: Block, cell_type: str | None) -> str:
     return (
         f'<section class="conflict" data-key="{esc(b.key)}"><div class="bar"><span class="what">{esc(where)}: {esc(title)}</span>'
         f'{buttons}</div>'
-        + (f'<p class="note">{esc(b.detail)}</p>' if b.kind in (DELETED, ONE_SIDED) else "")
+        + (f'<p class="note">{esc(b.detail)}</p>' if b.kind in (DELETED, ONE_SIDED, NOTE) else "")
         + f'{sides}<textarea spellcheck="false" aria-label="hand-written result"></textarea>'
         f'<div class="result"><div class="label">result</div><pre></pre></div></section>\n'
     )
@@ -341,7 +341,7 @@ def _sides(b: Block, cell_type: str | None) -> str:
                 continue
             label = labels.get(side, side)
             cols.append(_side(side, side if label == side else f"{side} ({label})", _render_source(value, cell_type or "code")))
-    elif b.kind in (DELETED, ONE_SIDED):
+    elif b.kind in (DELETED, ONE_SIDED, NOTE):
         cols.append(_side("ours", "the cell as kept", _render_source(b.ours or "", cell_type or "code")))
     else:
         for side, name in (("base", "base"), ("ours", "ours"), ("theirs", "theirs")):
