@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("nbgit.cli.merge", "three-way merge BASE LOCAL REMOTE by hand"),
     "fix": ("nbgit.cli.fix", "repair a notebook broken by git conflict markers in its JSON"),
     "conflicts": ("nbgit.cli.conflicts", "list unresolved conflicts inside notebooks"),
+    "difftool": ("nbgit.cli.difftool", "open the review page for two notebooks (also `git difftool --tool=nbgit`)"),
     "mergetool": ("nbgit.cli.mergetool", "settle notebook conflicts in the browser (also `git mergetool --tool=nbgit`)"),
     "pair": ("nbgit.cli.pair", "pair notebooks with jupytext text files"),
     "sync": ("nbgit.cli.sync", "sync paired notebooks by content, never losing an edit"),

@@ -14,10 +14,10 @@ from nbgit.git.repo import GitError, check_attr, config_get_all, git, git_dir, t
 
 ATTRIBUTES_COMMENT = "# nbgit: notebooks as source (clean filter, diff and merge drivers); see `nbgit status`"
 PROBE = "nbgit-probe.ipynb"
-#: hunk headers name the cell: textconv writes one `# %% [type] (id ...)` line per cell.
+#: hunk headers name the cell: textconv writes one `# %% [type] first line` header per cell.
 XFUNCNAME = "^# %% .*$"
-#: git config keys nbgit writes (its sections: drivers, and the mergetool).
-CONFIG_KEYS_RE = r"^(filter|diff|merge|mergetool)\.nbgit\."
+#: git config keys nbgit writes (its sections: drivers, the mergetool and the difftool).
+CONFIG_KEYS_RE = r"^(filter|diff|merge|mergetool|difftool)\.nbgit\."
 
 
 def _pointing_to_doctor(command: str, py: str) -> str:
@@ -47,7 +47,8 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
         ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
         ("merge.nbgit.recursive", "binary"),
         ("mergetool.nbgit.cmd", f'{py} -m nbgit mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
-        ("mergetool.nbgit.trustexitcode", "true")  # git lists keys in lower case,
+        ("mergetool.nbgit.trustexitcode", "true"),  # git lists keys in lower case,
+        ("difftool.nbgit.cmd", f'{py} -m nbgit difftool "$LOCAL" "$REMOTE" "$MERGED"'),
     ]
 
 
