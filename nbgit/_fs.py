@@ -12,12 +12,13 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+def atomic_write(path: str | os.PathLike, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permission bits.
 
     The bytes go to a temporary file beside it first: a full disk or an
     interrupt leaves the original file as it was. A new file gets the mode a
-    plain ``open()`` would give it (not mkstemp's 0600).
+    plain ``open()`` would give it (not mkstemp's 0600). ``durable=False`` skips the fsync
+    (for caches such as the output store, where a lost write costs nothing).
     """
     import tempfile  # not at module level: textconv and the filter import this module
 
@@ -31,8 +32,9 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -83,7 +83,7 @@ def test_status_clean_after_touch_of_committed_dirty_notebook(nbrepo):
     assert r.read("a.ipynb") == jupyter_bytes(nb)
 
 
-def test_checkout_writes_the_clean_blob(nbrepo):
+def test_checkout_writes_the_clean_blob_with_the_stored_outputs(nbrepo):
     r = nbrepo
     r.write("a.ipynb", DIRTY)
     r.commit("add", "a.ipynb")
@@ -92,11 +92,17 @@ def test_checkout_writes_the_clean_blob(nbrepo):
     r.git("commit", "-q", "-m", "rm")
     assert not (r.path / "a.ipynb").exists()
     r.git("checkout", "-q", "main")
-    assert r.read("a.ipynb") == CLEAN  # smudge passes the stored (clean) bytes through
-    assert porcelain(r) == ""
+    assert r.read("a.ipynb") == DIRTY  # the clone's output store puts the outputs back
+    assert porcelain(r) == "" and index_blob(r, "a.ipynb") == CLEAN
+    (r.path / "a.ipynb").unlink()
+    r.git("checkout", "--", "a.ipynb")
+    assert r.read("a.ipynb") == DIRTY
+    # without the store, smudge passes the stored (clean) bytes through
+    r.nbgit("outputs", "--clear")
     (r.path / "a.ipynb").unlink()
     r.git("checkout", "--", "a.ipynb")
     assert r.read("a.ipynb") == CLEAN
+    assert porcelain(r) == ""
 
 
 def test_renormalize_after_install(repo):
@@ -132,14 +138,14 @@ def test_stash_and_pop_with_dirty_notebooks(nbrepo):
     edited = jupyter_bytes(nb)
     r.write("a.ipynb", edited)
     r.git("stash")
-    assert r.read("a.ipynb") == CLEAN  # the committed (clean) version
+    # the committed version, with the outputs the clone's output store kept for it
+    assert r.read("a.ipynb") == DIRTY
     assert porcelain(r) == ""
     r.git("stash", "pop")
-    after = json.loads(r.read("a.ipynb"))
-    # the edit survives; the stash stored the cleaned notebook, so outputs come back stripped
-    assert after["cells"][0]["source"] == ["edited = True\n"]
-    assert r.read("a.ipynb") == clean_bytes(edited)
+    # the edit survives; the stash stored the cleaned notebook, and the store gives its outputs back
+    assert r.read("a.ipynb") == edited
     assert porcelain(r) == " M a.ipynb"
+    assert index_blob(r, "a.ipynb") == CLEAN
     assert r.read("b.ipynb") == dirty(7)  # untouched file keeps its outputs
     assert index_blob(r, "b.ipynb") == clean_bytes(dirty(7))
 
@@ -158,6 +164,11 @@ def test_crlf_with_autocrlf(nbrepo):
     r.git("commit", "-q", "-m", "crlf")
     os.utime(r.path / "a.ipynb", (1e9, 1e9 + 100))
     assert porcelain(r) == ""
+    (r.path / "a.ipynb").unlink()
+    r.git("checkout", "--", "a.ipynb")
+    assert r.read("a.ipynb") == crlf  # CRLF endings, outputs back from the clone's output store
+    assert porcelain(r) == ""
+    r.nbgit("outputs", "--clear")
     (r.path / "a.ipynb").unlink()
     r.git("checkout", "--", "a.ipynb")
     assert r.read("a.ipynb") == CLEAN.replace(b"\n", b"\r\n")

@@ -13,6 +13,9 @@ Protocol (gitattributes(5), "Long Running Filter Process"):
 
 The process ends when git closes stdin. Configuration is read once, on the
 first request, from the work tree root (git runs the filter there).
+
+Clean keeps what it strips in the clone's output store and smudge puts it back
+(nbgit/git/store.py), unless ``restore_outputs = false``.
 """
 
 from __future__ import annotations
@@ -53,6 +56,31 @@ def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
         return data
 
 
+def keep_stripped(store, clean: bytes, original: bytes, path: str, stderr: TextIO) -> None:
+    """Keep what a clean stripped in the output store (None: off); never fails the clean."""
+    if store is None:
+        return
+    from nbgit.git.store import remember
+
+    try:
+        remember(store, clean, original, path, stderr)
+    except Exception as exc:  # a bug: the clean result is right all the same
+        warn(stderr, f"warning: {path}: could not keep its outputs ({type(exc).__name__}: {exc})")
+
+
+def restore_or_pass(store, blob: bytes, path: str, config, stderr: TextIO) -> bytes:
+    """Smudge: ``blob`` with its outputs put back from the store, or ``blob`` as it is; never fails."""
+    if store is None:
+        return blob
+    from nbgit.git.store import restore
+
+    try:
+        return restore(store, blob, path, config, stderr)[0]
+    except Exception as exc:  # a bug: the checkout gets the clean blob
+        warn(stderr, f"warning: {path or '<blob>'}: outputs not restored ({type(exc).__name__}: {exc})")
+        return blob
+
+
 class _Config:
     """Loads the repository config on first use and remembers the result (or the error)."""
 
@@ -72,6 +100,42 @@ class _Config:
             except ConfigError as exc:
                 self._error = str(exc)
         return self._value, self._error
+
+
+class _Store:
+    """Opens the clone's output store on first use (None when restoring is off or impossible)."""
+
+    #: trim to the cap after this many new entries (and when git is done)
+    TRIM_EVERY = 256
+
+    def __init__(self, config: _Config):
+        self._config = config
+        self._store = None
+        self._opened = False
+
+    def get(self):
+        if not self._opened:
+            self._opened = True
+            cfg, error = self._config.get()
+            if error is None:
+                from nbgit.git.store import open_store
+
+                try:
+                    self._store = open_store(cfg)
+                except OSError:
+                    self._store = None
+        return self._store
+
+    def after_write(self) -> None:
+        if self._store is not None and self._store.written >= self.TRIM_EVERY:
+            self._store.maybe_trim()
+
+    def close(self) -> None:
+        if self._store is not None:
+            try:
+                self._store.maybe_trim()
+            except OSError:
+                pass
 
 
 def _default_loader():
@@ -134,6 +198,14 @@ def _serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[
         return 1
 
     config = _Config(loader)
+    store = _Store(config)
+    try:
+        return _requests(reader, writer, stderr, config, store)
+    finally:
+        store.close()
+
+
+def _requests(reader: PktReader, writer: PktWriter, stderr: TextIO, config: _Config, store: _Store) -> int:
     config_error_reported = False
     while True:
         try:
@@ -157,8 +229,12 @@ def _serve(stdin: BinaryIO, stdout: BinaryIO, stderr: TextIO, loader: Callable[[
                     writer.text("status=error")
                     continue
                 result = clean_or_pass(content, cfg, path, stderr)
+                if result is not content:
+                    keep_stripped(store.get(), result, content, keys.get("pathname", ""), stderr)
+                    store.after_write()
             elif command == "smudge":
-                result = content
+                cfg, error = config.get()
+                result = content if error is not None else restore_or_pass(store.get(), content, keys.get("pathname", ""), cfg, stderr)
             else:
                 warn(stderr, f"error: {path}: unsupported filter command {command!r}")
                 writer.text("status=error")

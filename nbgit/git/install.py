@@ -38,7 +38,7 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
     return [
         ("filter.nbgit.process", _pointing_to_doctor(f"{py} -m nbgit filter-process", py)),
         ("filter.nbgit.clean", _pointing_to_doctor(f"{py} -m nbgit clean --path %f", py)),
-        ("filter.nbgit.smudge", _pointing_to_doctor(f"{py} -m nbgit smudge", py)),
+        ("filter.nbgit.smudge", _pointing_to_doctor(f"{py} -m nbgit smudge --path %f", py)),
         ("filter.nbgit.required", "true"),
         ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
         ("diff.nbgit.cachetextconv", "true"),

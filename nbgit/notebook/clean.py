@@ -46,6 +46,18 @@ def is_clean(nb: dict, config: Config = DEFAULT_CONFIG) -> bool:
     return not _clean(nb, config)[1]
 
 
+def clean_cell(cell: dict, config: Config = DEFAULT_CONFIG, v3: bool = False) -> dict:
+    """One cell as the clean filter leaves it (the cell itself when there is nothing to strip)."""
+    new = _clean_cell(cell, config, config.cell_metadata_drops(), v3)
+    return cell if new is None else new
+
+
+def clean_notebook_metadata(md: dict, config: Config = DEFAULT_CONFIG) -> dict:
+    """Notebook metadata as the clean filter leaves it."""
+    new = _drop_paths(md, config.notebook_metadata_drops())
+    return md if new is None else new
+
+
 def _clean(nb: dict, config: Config) -> tuple[dict, bool]:
     """The cleaned notebook and whether anything changed (unchanged parts are shared, not copied)."""
     v3 = nb.get("nbformat") == 3
@@ -191,4 +203,4 @@ def _drop_path(d: dict, path: tuple[str, ...]) -> dict | None:
     return {**d, head: new_child}
 
 
-__all__ = ["clean_notebook", "clean_bytes", "is_clean", "keeps_output", "NotebookError"]
+__all__ = ["clean_notebook", "clean_bytes", "clean_cell", "clean_notebook_metadata", "is_clean", "keeps_output", "NotebookError"]

@@ -22,6 +22,10 @@ DEFAULT_DROP_CELL_METADATA = (
 )
 
 
+#: Size cap of the clone's output store (bytes), least recently used entries trimmed first.
+DEFAULT_OUTPUT_STORE_SIZE = 200 * 1024 * 1024
+
+
 class ConfigError(ValueError):
     """The repository's nbgit configuration is invalid; the message names the file and key."""
 
@@ -32,7 +36,9 @@ class Config:
     ``drop_metadata`` / ``keep_metadata`` take dotted paths prefixed by where
     they apply: ``notebook.`` (notebook metadata, e.g. ``notebook.authors``) or
     ``cell.`` (every cell's metadata, e.g. ``cell.id_hash``). ``keep_metadata``
-    removes entries from the default drop lists. ``source`` names the file the
+    removes entries from the default drop lists. ``restore_outputs`` keeps what
+    the filter strips in the clone's output store and puts it back on checkout
+    (nbgit/git/store.py), up to ``output_store_size`` bytes. ``source`` names the file the
     config came from (for messages; not part of equality).
 
     A plain immutable class rather than a dataclass: ``dataclasses`` (through
@@ -41,7 +47,8 @@ class Config:
 
     __slots__ = (
         "keep_outputs", "keep_count", "max_output_size", "drop_metadata",
-        "keep_metadata", "upgrade_v3", "pair", "diff_only", "diff_ignore", "source",
+        "keep_metadata", "upgrade_v3", "pair", "diff_only", "diff_ignore", "restore_outputs",
+        "output_store_size", "source",
     )
     _FIELDS = __slots__[:-1]
 
@@ -56,10 +63,13 @@ class Config:
         pair: str | None = None,
         diff_only: tuple[str, ...] = (),
         diff_ignore: tuple[str, ...] = (),
+        restore_outputs: bool = True,
+        output_store_size: int = DEFAULT_OUTPUT_STORE_SIZE,
         source: str | None = None,
     ):
         values = (keep_outputs, keep_count, max_output_size, tuple(drop_metadata),
-                  tuple(keep_metadata), upgrade_v3, pair, tuple(diff_only), tuple(diff_ignore), source)
+                  tuple(keep_metadata), upgrade_v3, pair, tuple(diff_only), tuple(diff_ignore),
+                  restore_outputs, output_store_size, source)
         for name, value in zip(self.__slots__, values):
             object.__setattr__(self, name, value)
 
@@ -105,6 +115,8 @@ _TYPES = {
     "pair": str,
     "diff_only": list,
     "diff_ignore": list,
+    "restore_outputs": bool,
+    "output_store_size": "size",
 }
 #: What ``diff_only`` / ``diff_ignore`` may name (nbgit.diff.view.PARTS; not imported: hot path).
 _DIFF_PARTS = ("sources", "outputs", "metadata", "attachments", "ids", "details")
@@ -127,6 +139,13 @@ def config_from_dict(table: dict, source: str = "<config>") -> Config:
         if want is None:
             known = ", ".join(sorted(_TYPES))
             raise ConfigError(f"{source}: unknown key {key!r} in [tool.nbgit] (known keys: {known})")
+        if want == "size":
+            try:
+                value = parse_size(value)
+            except ValueError as exc:
+                raise ConfigError(f"{source}: {key}: {exc}") from None
+            values[key] = value
+            continue
         if want is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ConfigError(f"{source}: {key} must be a non-negative integer (bytes), not {value!r}")
         if want is not int and not isinstance(value, want):
@@ -147,6 +166,30 @@ def config_from_dict(table: dict, source: str = "<config>") -> Config:
             raise ConfigError(f"{source}: pair must be one of {', '.join(_PAIR_FORMATS)}, not {value!r}")
         values[key] = value
     return Config(**values, source=source)
+
+
+_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2,
+          "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
+
+
+def parse_size(value) -> int:
+    """Bytes from an int or a string like ``"200 MB"`` (K, M, G are powers of 1024)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"a size must not be negative, not {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"a size must be a number of bytes or a string like \"200 MB\", not {value!r}")
+    text = value.strip().lower()
+    number = text.rstrip("kmgib ")
+    unit = text[len(number):].strip()
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in _UNITS or not (0 <= amount < 2**53):
+        raise ValueError(f"a size must be a number of bytes or a string like \"200 MB\", not {value!r}")
+    return int(amount * _UNITS[unit])
 
 
 def load_config(root: str | os.PathLike = ".") -> Config:
@@ -173,4 +216,4 @@ def load_config(root: str | os.PathLike = ".") -> Config:
     return DEFAULT_CONFIG
 
 
-__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG", "load_config", "config_from_dict"]
+__all__ = ["Config", "ConfigError", "DEFAULT_CONFIG", "load_config", "config_from_dict", "parse_size"]

@@ -1,0 +1,435 @@
+"""The clone's output store: what the clean filter strips, kept so a checkout can put it back.
+
+Layout, under the git common directory (shared by all worktrees of a clone, never
+committed, never pushed)::
+
+    <common>/nbgit/outputs/entries/<sha256 of the clean blob>   one per notebook version
+    <common>/nbgit/outputs/paths/<sha256 of the path>            recent entry names of that path
+
+An entry holds the working-copy notebook the clean filter saw (zlib-compressed) behind a
+one-line header with its size and path (for ``nbgit outputs``). Only hashes name files:
+nothing a repository contains chooses a file name. Writes are atomic (a temporary file
+then ``os.replace``), so two worktrees or parallel git commands at worst both write the
+same entry; a reader never sees half a file. A missing or damaged entry only means a
+notebook comes out clean.
+
+Smudge (:func:`restore`): an entry for the blob itself gives back the working copy whole;
+otherwise the path's recent entries give back the cells whose content is unchanged
+(nbgit/notebook/restore.py). Either way the result must clean back to exactly the blob,
+or the blob is written as it is.
+
+Least recently used entries go first when the store outgrows its cap (``output_store_size``):
+an entry's modification time is its last use.
+
+Only the standard library is imported at start-up: this module is on the filter's hot path.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+MAGIC = b"nbgit-outputs 1 "
+#: recent entries remembered per path (the per-cell fallback reads at most these)
+PATH_HISTORY = 8
+#: an entry larger than this share of the cap is not stored (it would push everything else out)
+MAX_ENTRY_SHARE = 4
+#: temporary files older than this (seconds) are debris from a killed writer
+STALE_TMP_AGE = 3600
+
+
+def common_dir(cwd: str = ".") -> str | None:
+    """The git common directory of the repository at ``cwd`` (git runs filters at the work
+    tree root), found the way git finds it: $GIT_COMMON_DIR, $GIT_DIR, or ``.git``
+    (a directory, or a file naming one) with its ``commondir``. None when there is none."""
+    env_common = os.environ.get("GIT_COMMON_DIR")
+    if env_common:
+        return os.path.abspath(os.path.join(cwd, env_common))
+    gitdir = os.environ.get("GIT_DIR")
+    if gitdir:
+        gitdir = os.path.abspath(os.path.join(cwd, gitdir))
+    else:
+        dotgit = os.path.join(cwd, ".git")
+        if os.path.isdir(dotgit):
+            gitdir = os.path.abspath(dotgit)
+        elif os.path.isfile(dotgit):
+            try:
+                with open(dotgit, encoding="utf-8") as fh:
+                    line = fh.read(4096).strip()
+            except (OSError, UnicodeDecodeError):
+                return _ask_git(cwd)
+            if not line.startswith("gitdir:"):
+                return _ask_git(cwd)
+            gitdir = os.path.abspath(os.path.join(cwd, line[len("gitdir:"):].strip()))
+        else:
+            return _ask_git(cwd)
+    try:
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8") as fh:
+            common = fh.read(4096).strip()
+    except FileNotFoundError:
+        return gitdir if os.path.isdir(gitdir) else None
+    except (OSError, UnicodeDecodeError):
+        return _ask_git(cwd)
+    return os.path.abspath(os.path.join(gitdir, common))
+
+
+def _ask_git(cwd: str) -> str | None:
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--git-common-dir"], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    out = os.fsdecode(proc.stdout.rstrip(b"\n"))
+    return os.path.abspath(os.path.join(cwd, out)) if out else None
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+class Entry:
+    """One stored notebook version, as `nbgit outputs` lists it."""
+
+    __slots__ = ("name", "path", "size", "stored", "mtime")
+
+    def __init__(self, name: str, path: str, size: int, stored: int, mtime: float):
+        self.name, self.path, self.size, self.stored, self.mtime = name, path, size, stored, mtime
+
+
+class OutputStore:
+    """The output store of one clone (``root`` is ``<common>/nbgit/outputs``)."""
+
+    def __init__(self, root: str, max_size: int):
+        self.root = root
+        self.entries_dir = os.path.join(root, "entries")
+        self.paths_dir = os.path.join(root, "paths")
+        self.max_size = max_size
+        self.written = 0  # entries written by this process (the filter trims after many)
+        self.warned = False
+
+    @classmethod
+    def for_repository(cls, max_size: int, cwd: str = ".") -> OutputStore | None:
+        common = common_dir(cwd)
+        if common is None or not os.path.isdir(common):
+            return None
+        return cls(os.path.join(common, "nbgit", "outputs"), max_size)
+
+    # -- writing (clean) -------------------------------------------------------------------
+
+    def put(self, clean: bytes, original: bytes, path: str) -> bool:
+        """Remember ``original`` (the working copy) as what ``clean`` (its blob) stripped.
+
+        Returns True if a new entry was written. An existing entry is only marked used.
+        """
+        name = _sha256(clean)
+        entry = os.path.join(self.entries_dir, name)
+        try:
+            os.utime(entry)
+            self._remember_path(path, name)
+            return False
+        except FileNotFoundError:
+            pass
+        if len(original) * MAX_ENTRY_SHARE > self.max_size:
+            return False
+        import json
+        import zlib
+
+        header = json.dumps({"path": path, "size": len(original)}, ensure_ascii=True).encode("ascii")
+        data = MAGIC + header + b"\n" + zlib.compress(original, 1)
+        from nbgit._fs import atomic_write
+
+        os.makedirs(self.entries_dir, exist_ok=True)
+        atomic_write(entry, data, durable=False)
+        self._remember_path(path, name)
+        self.written += 1
+        return True
+
+    def _path_file(self, path: str) -> str:
+        return os.path.join(self.paths_dir, _sha256(os.fsencode(path)))
+
+    def _remember_path(self, path: str, name: str) -> None:
+        """Put ``name`` first in the path's list of recent entries (a lost race loses one name)."""
+        if not path:
+            return
+        pfile = self._path_file(path)
+        names = self._path_names(pfile)
+        if names[:1] == [name]:
+            return
+        names = [name] + [n for n in names if n != name][: PATH_HISTORY - 1]
+        from nbgit._fs import atomic_write
+
+        os.makedirs(self.paths_dir, exist_ok=True)
+        atomic_write(pfile, ("\n".join(names) + "\n").encode("ascii"), durable=False)
+
+    @staticmethod
+    def _path_names(pfile: str) -> list[str]:
+        try:
+            with open(pfile, "rb") as fh:
+                raw = fh.read(PATH_HISTORY * 80)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        names = []
+        for line in raw.split(b"\n"):
+            if len(line) == 64 and all(c in b"0123456789abcdef" for c in line):
+                names.append(line.decode("ascii"))
+        return names
+
+    # -- reading (smudge) ------------------------------------------------------------------
+
+    def get(self, name: str) -> bytes | None:
+        """The working copy stored under entry ``name``; None if there is none.
+
+        Raises :class:`DamagedEntry` (after removing it) for an entry that cannot be read back.
+        """
+        entry = os.path.join(self.entries_dir, name)
+        try:
+            with open(entry, "rb") as fh:
+                raw = fh.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        import json
+        import zlib
+
+        try:
+            if not raw.startswith(MAGIC):
+                raise ValueError("bad header")
+            header, _, body = raw[len(MAGIC):].partition(b"\n")
+            size = json.loads(header)["size"]
+            data = zlib.decompress(body)
+            if len(data) != size:
+                raise ValueError("wrong size")
+        except (ValueError, KeyError, TypeError, zlib.error) as exc:
+            try:
+                os.unlink(entry)
+            except OSError:
+                pass
+            raise DamagedEntry(str(exc)) from None
+        try:
+            os.utime(entry)
+        except OSError:
+            pass
+        return data
+
+    def recent(self, path: str) -> list[str]:
+        """Names of the entries recently stored for ``path``, newest first."""
+        return self._path_names(self._path_file(path))
+
+    # -- housekeeping (nbgit outputs) ------------------------------------------------------
+
+    def entries(self, with_paths: bool = False) -> list[Entry]:
+        """Every entry, oldest use first."""
+        found = []
+        try:
+            it = os.scandir(self.entries_dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        import time
+
+        now = time.time()
+        with it:
+            for de in it:
+                try:
+                    st = de.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if de.name.startswith(".nbgit-"):  # a writer's temporary file
+                    if now - st.st_mtime > STALE_TMP_AGE:
+                        _unlink(de.path)
+                    continue
+                if len(de.name) != 64:
+                    continue
+                path, size = "", 0
+                if with_paths:
+                    path, size = _read_header(de.path)
+                found.append(Entry(de.name, path, size, st.st_size, st.st_mtime))
+        found.sort(key=lambda e: (e.mtime, e.name))
+        return found
+
+    def size(self) -> int:
+        return sum(e.stored for e in self.entries())
+
+    def trim(self, max_size: int | None = None) -> tuple[int, int]:
+        """Remove least recently used entries until the store holds at most ``max_size`` bytes.
+
+        Returns (entries removed, bytes freed).
+        """
+        limit = self.max_size if max_size is None else max_size
+        entries = self.entries()
+        total = sum(e.stored for e in entries)
+        removed = freed = 0
+        for e in entries:
+            if total <= limit:
+                break
+            if _unlink(os.path.join(self.entries_dir, e.name)):
+                removed += 1
+                freed += e.stored
+            total -= e.stored
+        if removed:
+            self._drop_dangling_paths()
+        return removed, freed
+
+    def _drop_dangling_paths(self) -> None:
+        try:
+            it = os.scandir(self.paths_dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        with it:
+            for de in it:
+                names = self._path_names(de.path)
+                if not any(os.path.exists(os.path.join(self.entries_dir, n)) for n in names):
+                    _unlink(de.path)
+
+    def clear(self) -> tuple[int, int]:
+        """Remove everything. Returns (entries removed, bytes freed)."""
+        entries = self.entries()
+        removed = freed = 0
+        for e in entries:
+            if _unlink(os.path.join(self.entries_dir, e.name)):
+                removed += 1
+                freed += e.stored
+        for d in (self.paths_dir, self.entries_dir):
+            try:
+                with os.scandir(d) as it:
+                    for de in it:
+                        _unlink(de.path)
+            except (FileNotFoundError, NotADirectoryError):
+                pass
+        return removed, freed
+
+    def maybe_trim(self) -> None:
+        """Trim to the cap if this process wrote entries (the filter calls this when git is done)."""
+        if self.written:
+            self.written = 0
+            self.trim()
+
+
+class DamagedEntry(Exception):
+    """A stored entry could not be read back (it has been removed)."""
+
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+def _read_header(entry: str) -> tuple[str, int]:
+    import json
+
+    try:
+        with open(entry, "rb") as fh:
+            head = fh.read(len(MAGIC) + 8192)
+        if not head.startswith(MAGIC):
+            return "", 0
+        header = json.loads(head[len(MAGIC):].partition(b"\n")[0])
+        path, size = header.get("path"), header.get("size")
+        return (path if isinstance(path, str) else ""), (size if isinstance(size, int) else 0)
+    except (OSError, ValueError, AttributeError):
+        return "", 0
+
+
+# -- the filter's two sides -----------------------------------------------------------------
+
+
+def remember(store: OutputStore | None, clean: bytes, original: bytes, path: str, stderr: TextIO) -> None:
+    """After a clean that stripped something: keep the working copy. Never fails the clean."""
+    if store is None or clean is original or clean == original:
+        return
+    try:
+        store.put(clean, original, path)
+    except OSError as exc:
+        _warn_once(store, stderr, f"warning: cannot write the output store ({exc.strerror or exc}); "
+                   "outputs will not come back after a checkout")
+
+
+def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: TextIO) -> tuple[bytes, int]:
+    """Smudge: ``blob`` with the outputs the store holds for it put back, and how many cells got
+    theirs (-1: the whole stored working copy). Returns ``blob`` itself when nothing fits."""
+    if store is None:
+        return blob, 0
+    name = _sha256(blob)
+    names = [name]
+    if path:
+        names += [n for n in store.recent(path) if n != name]
+    if len(names) == 1 and not os.path.exists(os.path.join(store.entries_dir, name)):
+        return blob, 0
+    from nbgit.notebook.clean import clean_bytes
+    from nbgit.notebook.io import NotebookError, dumps_in_layout_of, parse
+
+    originals = []
+    for n in names:
+        try:
+            data = store.get(n)
+        except DamagedEntry as exc:
+            stderr.write(f"nbgit: warning: {path or '<blob>'}: a stored entry of its outputs was damaged ({exc}) "
+                         "and has been removed; the outputs it held will not come back\n")
+            continue
+        except OSError:
+            continue
+        if data is None:
+            continue
+        if n == name:
+            try:
+                if clean_bytes(data, config) == blob:
+                    return data, -1
+            except NotebookError:
+                continue
+        originals.append(data)
+    if not originals:
+        return blob, 0
+    try:
+        nb = parse(blob)
+    except NotebookError:
+        return blob, 0
+    from nbgit.notebook.restore import restore_notebook
+
+    parsed = []
+    for data in originals:
+        try:
+            parsed.append(parse(data))
+        except NotebookError:
+            continue
+    restored, count = restore_notebook(nb, parsed, config)
+    if restored is nb:
+        return blob, 0
+    out = dumps_in_layout_of(restored, blob, sort_keys=False)
+    try:
+        if clean_bytes(out, config) != blob:
+            return blob, 0
+    except NotebookError:
+        return blob, 0
+    return out, count
+
+
+def _warn_once(store: OutputStore, stderr: TextIO, message: str) -> None:
+    if not store.warned:
+        store.warned = True
+        stderr.write(f"nbgit: {message}\n")
+
+
+def open_store(config, cwd: str = ".") -> OutputStore | None:
+    """The store for this repository under ``config``, or None when restoring is off.
+
+    ``NBGIT_RESTORE_OUTPUTS=0`` in the environment turns it off for one command
+    (e.g. ``NBGIT_RESTORE_OUTPUTS=0 git archive ...``).
+    """
+    if config is None or not getattr(config, "restore_outputs", True):
+        return None
+    if os.environ.get("NBGIT_RESTORE_OUTPUTS", "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    return OutputStore.for_repository(config.output_store_size, cwd)
+
+
+__all__ = ["OutputStore", "DamagedEntry", "common_dir", "open_store", "remember", "restore"]
