@@ -89,6 +89,14 @@ def assert_clean_tree(repo: Repo, rev: str = "HEAD") -> None:
         assert_clean_blob(repo.blob(f"{rev}:{path}"))
 
 
+def assert_checked_out(repo: Repo, path: str, committed: bytes) -> None:
+    """git wrote the clean blob of ``committed``: the work tree cleans back to exactly it, with
+    the outputs the clone's output store kept put back (tests/test_output_store.py has the rest)."""
+    data = repo.read(path)
+    assert clean_bytes(data) == clean_bytes(committed)
+    assert b'"output_type"' in data
+
+
 def assert_quiet(repo: Repo) -> None:
     assert repo.out("status", "--porcelain") == ""
 
@@ -174,11 +182,11 @@ def test_add_commit_status_checkout_reset(frepo):
     frepo.write("nb.ipynb", nb_bytes(edited(1, "y = 2\n")))
     assert frepo.out("status", "--porcelain") == " M nb.ipynb\n"
     frepo.git("checkout", "--", "nb.ipynb")
-    assert frepo.read("nb.ipynb") == clean_bytes(dirty)
+    assert_checked_out(frepo, "nb.ipynb", dirty)
     frepo.write("nb.ipynb", nb_bytes(edited(1, "y = 3\n")))
     frepo.git("add", "nb.ipynb")
     frepo.git("reset", "-q", "--hard")
-    assert frepo.read("nb.ipynb") == clean_bytes(dirty)
+    assert_checked_out(frepo, "nb.ipynb", dirty)
     assert_quiet(frepo)
     frepo.git("checkout", "-q", "-b", "other")
     frepo.write("nb.ipynb", nb_bytes(edited(2, "z = 1\n")))
@@ -338,7 +346,7 @@ def test_core_autocrlf_true(frepo):
     os.remove(frepo.path / "win.ipynb")
     frepo.git("checkout", "--", "win.ipynb")
     on_disk = frepo.read("win.ipynb")
-    assert on_disk == blob.replace(b"\n", b"\r\n")  # checked out with CRLF
+    assert on_disk == dirty  # checked out with CRLF, outputs back from the clone's output store
     os.utime(frepo.path / "win.ipynb", (3, 3))
     assert_quiet(frepo)
     frepo.write("win.ipynb", nb_bytes(edited(0, "crlf = 1\n"), tag="x").replace(b"\n", b"\r\n"))
@@ -359,7 +367,7 @@ def test_stash_push_pop_clean(nrepo):
     base_commit(nrepo)
     nrepo.write("nb.ipynb", nb_bytes(edited(1, "stashed = 1\n"), tag="run"))
     nrepo.git("stash", "push", "-q")
-    assert nrepo.read("nb.ipynb") == clean_bytes(nb_bytes(SOURCES))
+    assert_checked_out(nrepo, "nb.ipynb", nb_bytes(SOURCES))
     nrepo.write("nb.ipynb", nb_bytes(edited(4, "committed = 1\n")))
     nrepo.commit("other cell", "nb.ipynb")
     nrepo.git("stash", "pop", "-q")  # edits in different cells: merges
@@ -532,8 +540,8 @@ def test_deleted_on_one_side(nrepo, deleted_on):
     assert sources_of(data)[0] == "kept edit\n"
     if deleted_on == "feature":
         assert data == nb_bytes(edited(0, "kept edit\n"))
-    else:
-        assert_clean_blob(data)
+    else:  # theirs, checked out: their blob with the outputs the clone's output store kept
+        assert clean_bytes(data) == nrepo.blob("feature:nb.ipynb")
     nrepo.git("add", "nb.ipynb")
     nrepo.git("commit", "-qm", "keep the edit", env={"GIT_EDITOR": "true"})
     assert sources_of(nrepo.blob("HEAD:nb.ipynb"))[0] == "kept edit\n"
@@ -578,7 +586,7 @@ def test_sparse_checkout(frepo):
     frepo.commit("edit", "keep/a.ipynb")
     assert_clean_tree(frepo)
     frepo.git("sparse-checkout", "disable")
-    assert frepo.read("away/b.ipynb") == clean_bytes(nb_bytes(SOURCES))
+    assert_checked_out(frepo, "away/b.ipynb", nb_bytes(SOURCES))
     assert_quiet(frepo)
 
 

@@ -38,6 +38,8 @@ def main(argv: list[str]) -> int:
         result = clean_or_pass(data, config, args.path or "<stdin>", sys.stderr)
         if args.check:
             return int(result != data)
+        if result is not data and args.path is not None:  # git's one-shot clean filter (%f)
+            _keep_stripped(config, result, data, args.path)
         sys.stdout.buffer.write(result)
         sys.stdout.buffer.flush()
         return 0
@@ -78,3 +80,27 @@ def main(argv: list[str]) -> int:
     if status:
         return status
     return 1 if (args.check and would_change) else 0
+
+
+def _keep_stripped(config, clean: bytes, original: bytes, path: str) -> None:
+    """Keep what was stripped in the clone's output store, as the filter process does."""
+    from nbgit.git.filter import keep_stripped
+    from nbgit.git.store import open_store
+
+    try:
+        store = open_store(config)
+    except OSError:
+        return
+    keep_stripped(store, clean, original, path, sys.stderr)
+    if store is not None and store.written and _sample(clean):
+        try:
+            store.maybe_trim()
+        except OSError:
+            pass
+
+
+def _sample(clean: bytes) -> bool:
+    """About one one-shot clean in 16 checks the store's size (a scan of its directory)."""
+    import zlib
+
+    return zlib.crc32(clean) % 16 == 0

@@ -129,23 +129,27 @@ class OutputStore:
     def put(self, clean: bytes, original: bytes, path: str) -> bool:
         """Remember ``original`` (the working copy) as what ``clean`` (its blob) stripped.
 
-        Returns True if a new entry was written. An existing entry is only marked used.
+        Returns True if an entry was written. When the entry already holds ``original`` it is
+        only marked used; when it holds an older working copy of the same blob, it is replaced
+        (the newest outputs win).
         """
         name = _sha256(clean)
+        digest = _sha256(original)
         entry = os.path.join(self.entries_dir, name)
-        try:
-            os.utime(entry)
+        if _read_header(entry).get("sha256") == digest:
+            try:
+                os.utime(entry)
+            except OSError:
+                pass
             self._remember_path(path, name)
             return False
-        except FileNotFoundError:
-            pass
         if len(original) * MAX_ENTRY_SHARE > self.max_size:
             return False
         import json
         import zlib
 
-        header = json.dumps({"path": path, "size": len(original)}, ensure_ascii=True).encode("ascii")
-        data = MAGIC + header + b"\n" + zlib.compress(original, 1)
+        header = json.dumps({"path": path, "size": len(original), "sha256": digest}, ensure_ascii=True)
+        data = MAGIC + header.encode("ascii") + b"\n" + zlib.compress(original, 1)
         from nbgit._fs import atomic_write
 
         os.makedirs(self.entries_dir, exist_ok=True)
@@ -250,7 +254,10 @@ class OutputStore:
                     continue
                 path, size = "", 0
                 if with_paths:
-                    path, size = _read_header(de.path)
+                    header = _read_header(de.path)
+                    path, size = header.get("path"), header.get("size")
+                    path = path if isinstance(path, str) else ""
+                    size = size if isinstance(size, int) else 0
                 found.append(Entry(de.name, path, size, st.st_size, st.st_mtime))
         found.sort(key=lambda e: (e.mtime, e.name))
         return found
@@ -325,19 +332,19 @@ def _unlink(path: str) -> bool:
         return False
 
 
-def _read_header(entry: str) -> tuple[str, int]:
+def _read_header(entry: str) -> dict:
+    """The header of an entry ({} when there is none or it cannot be read)."""
     import json
 
     try:
         with open(entry, "rb") as fh:
             head = fh.read(len(MAGIC) + 8192)
         if not head.startswith(MAGIC):
-            return "", 0
+            return {}
         header = json.loads(head[len(MAGIC):].partition(b"\n")[0])
-        path, size = header.get("path"), header.get("size")
-        return (path if isinstance(path, str) else ""), (size if isinstance(size, int) else 0)
-    except (OSError, ValueError, AttributeError):
-        return "", 0
+        return header if isinstance(header, dict) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 # -- the filter's two sides -----------------------------------------------------------------
@@ -356,15 +363,23 @@ def remember(store: OutputStore | None, clean: bytes, original: bytes, path: str
 
 def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: TextIO) -> tuple[bytes, int]:
     """Smudge: ``blob`` with the outputs the store holds for it put back, and how many cells got
-    theirs (-1: the whole stored working copy). Returns ``blob`` itself when nothing fits."""
+    theirs (-1: the whole stored working copy). Returns ``blob`` itself when nothing fits.
+
+    Newest first: each cell gets what it had in the most recently cleaned working copy of
+    ``path`` that has the cell (so after `git stash` the unchanged cells show the outputs of
+    the last run, not those of the commit). The entry stored for the blob itself is used
+    whole when it is the newest of the path.
+    """
     if store is None:
         return blob, 0
     name = _sha256(blob)
-    names = [name]
-    if path:
-        names += [n for n in store.recent(path) if n != name]
-    if len(names) == 1 and not os.path.exists(os.path.join(store.entries_dir, name)):
-        return blob, 0
+    names = store.recent(path) if path else []
+    if name not in names:
+        if not os.path.exists(os.path.join(store.entries_dir, name)):
+            if not names:
+                return blob, 0
+        else:
+            names = [name] + names
     from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError, dumps_in_layout_of, parse
 
@@ -380,7 +395,7 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
             continue
         if data is None:
             continue
-        if n == name:
+        if n == name and not originals:
             try:
                 if clean_bytes(data, config) == blob:
                     return data, -1

@@ -131,8 +131,11 @@ def restore_cell(clean: dict, original: dict, config: Config = DEFAULT_CONFIG, v
     does (the working copy as it was, key order and all); else only the stripped keys and
     metadata paths are grafted onto ``clean`` (e.g. a pull changed the cell's tags).
     """
-    if _cleans_to(original, clean, config, v3):
-        return original if not _same_json(original, clean) else None
+    cleaned = clean_cell(original, config, v3=v3)
+    if cleaned is original:  # nothing was stripped from it: nothing to give back
+        return None
+    if _same_json(cleaned, clean):
+        return original
     graft = dict(clean)
     for key in _STRIPPED_CELL_KEYS:
         if key in original and (key not in clean or original[key] != clean[key]):
