@@ -275,6 +275,10 @@ def test_one_shot_clean_fallback(repo):
     r.git("commit", "-q", "-m", "x")
     (r.path / "a.ipynb").unlink()
     r.git("checkout", "--", "a.ipynb")
+    assert r.read("a.ipynb") == DIRTY  # the one-shot clean kept the outputs, smudge put them back
+    r.nbgit("outputs", "--clear")
+    (r.path / "a.ipynb").unlink()
+    r.git("checkout", "--", "a.ipynb")
     assert r.read("a.ipynb") == CLEAN
 
 
