@@ -54,7 +54,7 @@ def progress_bar(label: str, stream: TextIO | None = None):
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` with control characters (C0, DEL, C1) shown escaped, so a file name cannot drive the terminal."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+    """``text`` with control characters shown escaped: the one helper, :func:`nbgit._escape.term`."""
+    from nbgit._escape import term
+
+    return term(text)
