@@ -23,6 +23,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nbfactory import PNG_1PX, code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
 from nbgit.review.changes import notebook_change
@@ -510,11 +512,70 @@ def test_markdown_renderer_is_safe_and_useful():
     )
     assert "<h1>Title &lt;b&gt;x&lt;/b&gt;</h1>" in html
     assert "<strong>bold</strong>" in html and "<em>it</em>" in html and "<code>a&lt;b</code>" in html
-    assert '<span class="link" title="http://x.test/?a=&quot;b&quot;">site</span>' in html
+    assert '<span class="link" title="http://x.test/?a=%22b%22">site</span>' in html  # URL as markdown-it normalizes it
     assert f'<img alt="p" src="data:image/png;base64,{PNG_1PX}">' in html
-    assert "<pre><code>&lt;script&gt;x&lt;/script&gt;</code></pre>" in html
+    assert '<pre class="hl"><code>&lt;script&gt;x&lt;/script&gt;</code></pre>' in html
     assert "<ul><li>a</li>" in html.replace("\n", "") and "<blockquote>" in html
     assert "<a " not in html
+
+
+def test_markdown_tables_math_strikethrough_and_code():
+    html = markdown_to_html(
+        "| name | value |\n|:--|--:|\n| $\\alpha$ | **2** |\n\n~~old~~ new, $x^2 + 1$ and\n\n$$\\frac{a}{b}$$\n\n"
+        "\\begin{align}a &= b\\end{align}\n\n```python\ndef f(): pass\n```\n"
+    )
+    assert '<th class="al-left">name</th>' in html and '<td class="al-right"><strong>2</strong></td>' in html
+    assert "<s>old</s>" in html
+    assert '<span class="math inline"><math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup>' in html
+    assert '<math display="block"><mrow><mfrac>' in html and "<mtable" in html  # $$ and align
+    assert "<mi>&#x3b1;</mi>" in html or "<mi>\u03b1</mi>" in html
+    assert '<pre class="hl"><code><span class="k">def</span> <span class="nf">f</span>' in html
+    assert " style=" not in html  # alignment as classes: the CSP allows no inline style
+
+
+def test_math_is_sanitized_mathml_or_shown_as_tex():
+    html = markdown_to_html(
+        "$\\text{<img src=x onerror=alert(1)>}$ $\\href{javascript:alert(1)}{x}$ $\\style{color:red}{y}$ "
+        "$\\text{<mi>fake</mi>}$ $\\frac{$"
+    )
+    tags = tags_and_attributes(html)
+    assert {t for t, _ in tags} <= {"p", "span", "math", "mrow", "mi", "mtext", "code", "mfrac"}, tags
+    assert not [a for _, a in tags if set(a) - {"class", "display"}], tags
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_code_cells_are_highlighted_under_the_word_marks():
+    a = notebook([code_cell("def f(x):\n    return x + 1  # one\n", id="c"), code_cell("import os\n", id="u")])
+    b = notebook([code_cell("def f(x):\n    return x + 2  # two\n", id="c"), code_cell("import os\n", id="u")])
+    page = render_html([notebook_change("h.ipynb", jupyter_bytes(a), jupyter_bytes(b))])
+    assert '<span class="k">def</span> <span class="nf">f</span>(x):' in page  # context line, coloured
+    assert '<del class="w"><span class="mi">1</span></del>' in page and '<ins class="w"><span class="mi">2</span></ins>' in page
+    assert '<pre class="single src hl"><span class="kn">import</span> <span class="nn">os</span>' in page  # folded cell
+    assert ".hl .k{" in re.search(r"<style>(.*?)</style>", page, re.S).group(1)  # colours inline, under the CSP hash
+
+
+def test_markdown_and_unknown_languages_are_not_coloured():
+    a = notebook([markdown_cell("def x\n", id="m")], metadata={"kernelspec": {"language": "no-such-lexer"}})
+    b = notebook([markdown_cell("def y\n", id="m")], metadata={"kernelspec": {"language": "no-such-lexer"}})
+    page = render_html([notebook_change("m.ipynb", jupyter_bytes(a), jupyter_bytes(b))])
+    assert '<span class="k">' not in page
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_property_painted_lines_are_the_escaped_text(x, y):
+    """Colours and word marks only add tags: removing them gives back each line, escaped."""
+    from html import unescape
+
+    from nbgit._escape import term
+    from nbgit.review.highlight import line_tokens
+
+    x, y = x.replace("\n", " ").replace("\r", " "), y.replace("\n", " ").replace("\r", " ")
+    toks = line_tokens([x, y], "python")
+    ha, hb = word_diff(x, y, toks[0] if toks else None, toks[1] if toks else None)
+    for shown, text in ((ha, x), (hb, y)):
+        assert unescape(re.sub(r"</?(?:span|del|ins)(?: class=\"[\w-]*\")?>", "", shown)) == term(text, keep="\t")
+        assert "<" not in re.sub(r"</?(?:span|del|ins)(?: class=\"[\w-]*\")?>", "", shown)
 
 
 def test_data_uri_checks_base64():
@@ -602,6 +663,94 @@ def test_the_harness_sees_a_payload_that_runs(browser, tmp_path):
     try:
         assert page.js("document.title") == "PWNED"
         assert page.js("document.documentElement.getAttribute('data-pwned')") == "1"
+    finally:
+        page.close()
+
+
+PWN = "document.title='PWNED';document.documentElement.setAttribute('data-pwned','md')"
+#: Markdown that tried to reach HTML through the renderer: the attribute breakout of issue 10 item 5,
+#: quotes in alt text and titles, javascript: links, raw HTML, math that latex2mathml passes through.
+XSS_MARKDOWN = [
+    "[c](![x tabindex=1 autofocus onfocus=document.title=1 y](attachment:a.png))",
+    f'![x" autofocus tabindex=1 onfocus="{PWN}" y](attachment:a.png)',
+    f"![a](attachment:a.png \"t\" onload=\"{PWN}\")",
+    f'[t](http://x.test "a\" onmouseover=\"{PWN}")',
+    f"[js](javascript:{PWN}) <javascript:{PWN}> [d](data:text/html,<script>{PWN}</script>)",
+    f"![r](https://e.vil/p.png\" onerror=\"{PWN}) ![s](data:image/svg+xml;base64,"
+    + base64.b64encode(f'<svg xmlns="http://www.w3.org/2000/svg" onload="{PWN}"/>'.encode()).decode() + ")",
+    f"<img src=x onerror=\"{PWN}\"> <svg onload=\"{PWN}\"></svg> <details open ontoggle=\"{PWN}\">",
+    f"| a | <img src=x onerror=\"{PWN}\"> |\n|---|---|\n| `</td><script>{PWN}</script>` | ~~x~~ |",
+    f"$\\text{{<img src=x onerror=\"{PWN}\">}}$ $\\href{{javascript:{PWN}}}{{x}}$ "
+    f"$$\\style{{background:url(x)}}{{y}}$$",
+    f"```html\n</code></pre><script>{PWN}</script>\n```",
+    f"<a href=\"javascript:{PWN}\" autofocus>x</a>",
+]
+
+
+def xss_markdown_change():
+    cells = [markdown_cell(md, id=f"x{i}") for i, md in enumerate(XSS_MARKDOWN)]
+    for c in cells:
+        c["attachments"] = {"a.png": {"image/png": PNG_1PX}}
+    a = notebook([markdown_cell("before\n", id=f"x{i}") for i in range(len(cells))])
+    b = notebook(cells + [code_cell(f"s = '</pre><script>{PWN}</script>'\n", id=f'"><img src=x onerror="{PWN}">')])
+    return notebook_change(f'"><img src=x onerror="{PWN}">.ipynb', jupyter_bytes(a), jupyter_bytes(b))
+
+
+def without_csp(page: str) -> str:
+    out, n = re.subn(r'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', "", page)
+    assert n == 1 and "Content-Security-Policy" not in out
+    return out
+
+
+def _settle(page) -> None:
+    """Give every handler its chance: images load or fail, autofocus fires, Tab moves focus around."""
+    time.sleep(0.5)
+    for _ in range(6):
+        for kind in ("keyDown", "keyUp"):
+            page.browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Tab", "code": "Tab",
+                                                         "windowsVirtualKeyCode": 9}, session=page.session)
+    time.sleep(0.2)
+
+
+def test_page_is_safe_without_its_csp(browser, tmp_path):
+    """Escaping alone makes the page safe: the same payloads with the CSP removed do not run."""
+    path = tmp_path / "no-csp.html"
+    path.write_text(without_csp(render_html([xss_markdown_change(), hostile_change()], base="main", head="feature")))
+    page = browser.page(path.as_uri())
+    try:
+        _settle(page)
+        assert page.js("document.title") == TITLE
+        assert page.js("document.documentElement.getAttribute('data-pwned')") is None
+        assert page.js("typeof window.__pwned") == "undefined"
+        assert page.js("document.querySelectorAll('script').length") == 1  # ours, and it ran
+        assert page.js("document.documentElement.getAttribute('data-ready')") is not None
+        handlers = "[onerror],[onload],[onfocus],[onclick],[onmouseover],[ontoggle],[autofocus],[tabindex],[style]"
+        assert page.js(f"document.querySelectorAll('{handlers}').length") == 0
+        assert page.js("document.querySelectorAll('a[href^=javascript], [href^=data], svg, object, embed').length") == 0
+        assert page.js("document.querySelectorAll('math').length") >= 2  # the math is still drawn
+        # the attachment picture of the breakout case is drawn, as a picture, nothing more
+        assert page.js("document.querySelectorAll('.md-render img[src^=\"data:image/png\"]').length") >= 2
+        requests = [e["params"]["request"]["url"] for e in page.events("Network.requestWillBeSent")]
+        assert all(u.startswith(("file://", "data:")) for u in requests), requests
+    finally:
+        page.close()
+
+
+def test_control_page_without_csp_runs_injected_handlers(browser, tmp_path):
+    """Control: in the same CSP-less page, markup that did get through would run (the test above can fail)."""
+    page_html = without_csp(render_html([xss_markdown_change()], base="main", head="feature"))
+    injected = (
+        f"<img src=x onerror=\"{PWN}\">"
+        "<input autofocus onfocus=\"window.__pwned=1\">"
+    )
+    path = tmp_path / "control.html"
+    path.write_text(page_html.replace("<main>", "<main>" + injected, 1))
+    page = browser.page(path.as_uri())
+    try:
+        _settle(page)
+        assert page.js("document.title") == "PWNED"
+        assert page.js("document.documentElement.getAttribute('data-pwned')") == "md"
+        assert page.js("window.__pwned") == 1
     finally:
         page.close()
 

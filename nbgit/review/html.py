@@ -14,9 +14,11 @@ Safety (the page shows untrusted notebooks):
 * every notebook string goes through :func:`esc` (HTML-escaped, quotes too)
   before it reaches the page; element ids and classes come from indices,
   never from notebook content;
-* markdown is rendered by :func:`markdown_to_html`, which escapes first and
-  only then adds a few tags of its own; raw HTML in markdown stays text;
-  links are shown, not followed;
+* markdown is rendered by markdown-it-py in safe mode
+  (:mod:`nbgit.review.md_render`: raw HTML off, tables, math as MathML);
+  raw HTML in markdown stays text; links are shown, not followed; code is
+  coloured by Pygments (:mod:`nbgit.review.highlight`), as escaped text in
+  ``<span class>``;
 * pictures are ``data:`` URIs built from checked base64 (SVG included, which
   as an ``<img>`` never runs script); ``text/html`` outputs go into
   ``<iframe sandbox srcdoc=...>`` without ``allow-scripts``;
@@ -51,7 +53,10 @@ from nbgit.review.changes import (
     outputs_of,
     strip_ansi,
 )
+from nbgit.review.highlight import css as highlight_css
+from nbgit.review.highlight import highlight_html, line_tokens, notebook_language
 from nbgit.review.html_assets import CSS, JS
+from nbgit.review.md_render import markdown_to_html
 
 CONTEXT = 3
 #: Characters of one text output shown before it is cut.
@@ -82,12 +87,17 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def page_css() -> str:
+    """The page's one stylesheet: nbgit's, then the Pygments colours (hashed together for the CSP)."""
+    return CSS + highlight_css()
+
+
 def content_security_policy() -> str:
     """The page's policy: nothing but its own inline style and script, and data: images."""
     return (
         "default-src 'none'; "
         f"script-src 'sha256-{_sha256(JS)}'; "
-        f"style-src 'sha256-{_sha256(CSS)}'; "
+        f"style-src 'sha256-{_sha256(page_css())}'; "
         "img-src data:; "  # frames: none needed (srcdoc frames inherit this policy)
         "base-uri 'none'; form-action 'none'"
     )
@@ -101,7 +111,7 @@ def render_html(changes: list[NotebookChange], *, base: str = "base", head: str 
         f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy())}">\n',
         '<meta name="referrer" content="no-referrer">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        f"<title>{name(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        f"<title>{name(title)}</title>\n<style>{page_css()}</style>\n</head>\n<body>\n<main>\n",
         f'<h1>Notebook review: <code>{name(base)}</code> → <code>{name(head)}</code></h1>\n',
         _totals(changes),
         '<p class="keys">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous change · <kbd>n</kbd>/<kbd>p</kbd> '
@@ -185,6 +195,7 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
         (a1, a2), (b1, b2) = diff.nbformat
         out.append(f'<div class="muted">nbformat {name(a1)}.{name(a2)} → {name(b1)}.{name(b2)}</div>\n')
     out.append('</header>\n<div class="cells">\n')
+    lang = notebook_language(diff.b) if diff is not None else None
     if change.error or diff is None:
         out.append(f'<p class="error-box">Cannot show a diff: {esc(change.error)}</p>\n')
     else:
@@ -193,10 +204,10 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
             if cd.kind == UNCHANGED or is_minor(cd):
                 run.append(cd)
                 continue
-            out.append(_fold(run, n))
+            out.append(_fold(run, n, lang))
             run = []
-            out.append(_cell(cd, n))
-        out.append(_fold(run, n))
+            out.append(_cell(cd, n, lang))
+        out.append(_fold(run, n, lang))
         if diff.cells and not any(is_change(cd) for cd in diff.cells):
             minor = change.summary.get("counts", 0)
             out.append(f'<p class="note">{"Only execution counts changed." if minor else "No cell changed."}</p>\n')
@@ -204,12 +215,12 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
     return "".join(out)
 
 
-def _fold(run: list[CellDiff], n: int) -> str:
+def _fold(run: list[CellDiff], n: int, lang: str | None = None) -> str:
     if not run:
         return ""
     first, last = run[0].b_index + 1, run[-1].b_index + 1
     where = f"cell {first}" if first == last else f"cells {first}–{last}"
-    body = "".join(_unchanged_cell(cd, n) for cd in run)
+    body = "".join(_unchanged_cell(cd, n, lang) for cd in run)
     plural = "s" if len(run) != 1 else ""
     minor = sum(1 for cd in run if cd.kind != UNCHANGED)
     if minor:
@@ -239,7 +250,19 @@ def _cell_header(cd: CellDiff, n: int, note: str) -> str:
     return f"<header>{''.join(bits)}</header>\n"
 
 
-def _unchanged_cell(cd: CellDiff, n: int) -> str:
+def _code_language(cell: dict | None, lang: str | None) -> str | None:
+    """The lexer for ``cell``: the notebook's language for code cells, none for markdown and raw."""
+    return lang if cell_type(cell) == "code" else None
+
+
+def _source_pre(cell: dict | None, lang: str | None) -> str:
+    """A whole source, coloured when it is code."""
+    text = _source(cell)
+    colored = highlight_html(text, _code_language(cell, lang))
+    return f'<pre class="single src hl">{colored if colored is not None else esc(text)}</pre>'
+
+
+def _unchanged_cell(cd: CellDiff, n: int, lang: str | None = None) -> str:
     anchor = _cell_anchor(cd, n)
     note = "unchanged"
     if cd.kind != UNCHANGED:
@@ -247,7 +270,7 @@ def _unchanged_cell(cd: CellDiff, n: int) -> str:
         note = f"execution count {esc(ca)} → {esc(cb)}"
     return (
         f'<article class="cell unchanged" id="{anchor}">{_cell_header(cd, n, note)}'
-        f'<pre class="single src">{esc(_source(cd.b_cell))}</pre></article>\n'
+        f"{_source_pre(cd.b_cell, lang)}</article>\n"
     )
 
 
@@ -258,7 +281,7 @@ def _source(cell: dict | None) -> str:
     return src if isinstance(src, str) else json.dumps(src)
 
 
-def _cell(cd: CellDiff, n: int) -> str:
+def _cell(cd: CellDiff, n: int, lang: str | None = None) -> str:
     anchor = _cell_anchor(cd, n)
     notes = []
     if cd.kind == INSERTED:
@@ -272,14 +295,15 @@ def _cell(cd: CellDiff, n: int) -> str:
     out = [f'<article class="cell change {cd.kind}" id="{anchor}">', _cell_header(cd, n, " · ".join(notes))]
     a_lines = cd.a_lines if cd.a_cell is not None else []
     b_lines = cd.b_lines if cd.b_cell is not None else []
+    langs = (_code_language(cd.a_cell, lang), _code_language(cd.b_cell, lang))
     if cd.kind == INSERTED:
-        out.append(_source_table([], b_lines, [("insert", 0, 0, 0, len(b_lines))] if b_lines else []))
+        out.append(_source_table([], b_lines, [("insert", 0, 0, 0, len(b_lines))] if b_lines else [], langs))
     elif cd.kind == DELETED:
-        out.append(_source_table(a_lines, [], [("delete", 0, len(a_lines), 0, 0)] if a_lines else []))
+        out.append(_source_table(a_lines, [], [("delete", 0, len(a_lines), 0, 0)] if a_lines else [], langs))
     elif cd.kind == MODIFIED and cd.source:
-        out.append(_source_table(a_lines, b_lines, list(cd.source)))
+        out.append(_source_table(a_lines, b_lines, list(cd.source), langs))
     else:
-        out.append(f'<pre class="single src">{esc(_source(cd.cell))}</pre>')
+        out.append(_source_pre(cd.cell, lang))
     if cd.kind == MODIFIED and "cell_type" in cd.changed:
         out.append(f'<p class="note">cell type: {name(cell_type(cd.a_cell))} → {name(cell_type(cd.b_cell))}</p>')
     if cell_type(cd.cell) == "markdown" or cell_type(cd.a_cell) == "markdown":
@@ -309,13 +333,60 @@ def _row(ln_a, html_a: str, cls_a: str, ln_b, html_b: str, cls_b: str) -> str:
     )
 
 
-def _line(s: str) -> str:
-    return esc(s.rstrip("\r\n"))
+def _tokens(lines: list[str], lang: str | None) -> list | None:
+    return line_tokens([line.rstrip("\r\n") for line in lines], lang) if lang and lines else None
 
 
-def _source_table(a: list[str], b: list[str], opcodes: list) -> str:
+def paint(text: str, tokens: list[tuple[str, str]] | None = None, marks: list[tuple[bool, str]] | None = None,
+          tag: str = "del") -> str:
+    """One line as escaped HTML: Pygments colours (``tokens``) with word-diff marks laid over them.
+
+    ``tokens`` and ``marks`` each cover ``text`` exactly (``(class, piece)`` and ``(changed,
+    piece)``); a changed stretch is wrapped in ``<del class="w">``/``<ins class="w">`` (``tag``),
+    colours stay inside it as ``<span class>``. Every piece of text is escaped.
+    """
+    toks = tokens if tokens is not None and "".join(t for _, t in tokens) == text else [("", text)]
+    mks = marks if marks is not None else [(False, text)]
+    out: list[str] = []
+    ti = mi = 0
+    t_left = len(toks[0][1]) if toks else 0
+    m_left = len(mks[0][1]) if mks else 0
+    pos = 0
+    open_mark = False
+    while pos < len(text):
+        while t_left == 0:
+            ti += 1
+            t_left = len(toks[ti][1])
+        while m_left == 0:
+            mi += 1
+            m_left = len(mks[mi][1])
+        step = min(t_left, m_left)
+        changed = mks[mi][0]
+        if changed != open_mark:
+            out.append(f'<{tag} class="w">' if changed else f"</{tag}>")
+            open_mark = changed
+        piece = esc(text[pos : pos + step])
+        cls = toks[ti][0]
+        out.append(f'<span class="{cls}">{piece}</span>' if cls else piece)
+        pos += step
+        t_left -= step
+        m_left -= step
+    if open_mark:
+        out.append(f"</{tag}>")
+    return "".join(out)
+
+
+def _source_table(a: list[str], b: list[str], opcodes: list, langs: tuple[str | None, str | None] = (None, None)) -> str:
     """Side-by-side table; equal stretches longer than 2*CONTEXT+1 lines are folded (click to open)."""
-    out = ['<table class="sbs src"><colgroup><col class="ln"><col><col class="ln"><col></colgroup>\n<tbody>\n']
+    ta, tb = _tokens(a, langs[0]), _tokens(b, langs[1])
+
+    def la(i: int) -> str:
+        return paint(a[i].rstrip("\r\n"), ta[i] if ta else None)
+
+    def lb(j: int) -> str:
+        return paint(b[j].rstrip("\r\n"), tb[j] if tb else None)
+
+    out = ['<table class="sbs src hl"><colgroup><col class="ln"><col><col class="ln"><col></colgroup>\n<tbody>\n']
     last = len(opcodes) - 1
     for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
@@ -324,7 +395,7 @@ def _source_table(a: list[str], b: list[str], opcodes: list) -> str:
             n = i2 - i1
             if n > lead + trail + 1:
                 for d in range(lead):
-                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                    out.append(_row(i1 + d + 1, la(i1 + d), "", j1 + d + 1, lb(j1 + d), ""))
                 hidden_from = lead
                 hidden_to = n - trail
                 out.append(
@@ -333,50 +404,48 @@ def _source_table(a: list[str], b: list[str], opcodes: list) -> str:
                     '<tbody class="hidden">\n'
                 )
                 for d in range(hidden_from, hidden_to):
-                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                    out.append(_row(i1 + d + 1, la(i1 + d), "", j1 + d + 1, lb(j1 + d), ""))
                 out.append("</tbody><tbody>\n")
                 for d in range(hidden_to, n):
-                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                    out.append(_row(i1 + d + 1, la(i1 + d), "", j1 + d + 1, lb(j1 + d), ""))
             else:
                 for d in range(n):
-                    out.append(_row(i1 + d + 1, _line(a[i1 + d]), "", j1 + d + 1, _line(b[j1 + d]), ""))
+                    out.append(_row(i1 + d + 1, la(i1 + d), "", j1 + d + 1, lb(j1 + d), ""))
             continue
         na, nb = i2 - i1, j2 - j1
         for d in range(max(na, nb)):
-            la = a[i1 + d] if d < na else None
-            lb = b[j1 + d] if d < nb else None
-            if la is not None and lb is not None:
-                ha, hb = word_diff(la.rstrip("\r\n"), lb.rstrip("\r\n"))
-                out.append(_row(i1 + d + 1, ha, "del", j1 + d + 1, hb, "ins"))
-            elif la is not None:
-                out.append(_row(i1 + d + 1, _line(la), "del", None, "", "void"))
+            i = i1 + d if d < na else None
+            j = j1 + d if d < nb else None
+            if i is not None and j is not None:
+                ha, hb = word_diff(a[i].rstrip("\r\n"), b[j].rstrip("\r\n"), ta[i] if ta else None, tb[j] if tb else None)
+                out.append(_row(i + 1, ha, "del", j + 1, hb, "ins"))
+            elif i is not None:
+                out.append(_row(i + 1, la(i), "del", None, "", "void"))
             else:
-                out.append(_row(None, "", "void", j1 + d + 1, _line(lb), "ins"))
+                out.append(_row(None, "", "void", j + 1, lb(j), "ins"))
     out.append("</tbody></table>\n")
     return "".join(out)
 
 
-def word_diff(a: str, b: str) -> tuple[str, str]:
-    """Escaped HTML of two lines with the changed words wrapped in ``<del class=w>``/``<ins class=w>``."""
+def word_diff(a: str, b: str, tokens_a: list | None = None, tokens_b: list | None = None) -> tuple[str, str]:
+    """Escaped HTML of two lines with the changed words wrapped in ``<del class=w>``/``<ins class=w>``
+    (and coloured by ``tokens_a``/``tokens_b`` when given, see :func:`paint`)."""
     if len(a) > MAX_WORD_DIFF_LINE or len(b) > MAX_WORD_DIFF_LINE:
-        return esc(a), esc(b)
+        return paint(a, tokens_a), paint(b, tokens_b, tag="ins")
     ta, tb = _TOKEN_RE.findall(a), _TOKEN_RE.findall(b)
     ops = diff_sequences(ta, tb)
     equal = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal" and not "".join(ta[i1:i2]).isspace())
     if equal == 0:  # nothing in common: whole-line highlight reads better than confetti
-        return esc(a), esc(b)
-    ha, hb = [], []
+        return paint(a, tokens_a), paint(b, tokens_b, tag="ins")
+    ma: list[tuple[bool, str]] = []
+    mb: list[tuple[bool, str]] = []
     for tag, i1, i2, j1, j2 in ops:
-        sa, sb = esc("".join(ta[i1:i2])), esc("".join(tb[j1:j2]))
-        if tag == "equal":
-            ha.append(sa)
-            hb.append(sb)
-            continue
+        sa, sb = "".join(ta[i1:i2]), "".join(tb[j1:j2])
         if sa:
-            ha.append(f'<del class="w">{sa}</del>')
+            ma.append((tag != "equal", sa))
         if sb:
-            hb.append(f'<ins class="w">{sb}</ins>')
-    return "".join(ha), "".join(hb)
+            mb.append((tag != "equal", sb))
+    return paint(a, tokens_a, ma, "del"), paint(b, tokens_b, mb, "ins")
 
 
 # --- markdown ----------------------------------------------------------------------------------
@@ -400,148 +469,6 @@ def _markdown_pair(cd: CellDiff, anchor: str) -> str:
 def _attachments(cell: dict | None) -> dict:
     att = (cell or {}).get("attachments")
     return att if isinstance(att, dict) else {}
-
-
-_MD_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.S)
-_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\s]*)(?:\s+&quot;[^)]*&quot;)?\)")
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]*)(?:\s+&quot;[^)]*&quot;)?\)")
-_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_MD_EM = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_MD_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-
-
-def markdown_to_html(text: str, attachments: dict | None = None) -> str:
-    """A small, safe markdown renderer: escape everything, then add a few tags of our own.
-
-    Supported: ATX headings, fenced and indented code, block quotes, bullet and
-    numbered lists, horizontal rules, paragraphs; inline code, bold, italics,
-    strike-through, links (shown, not followed) and images (attachments as
-    ``data:`` URIs; anything else as a placeholder). Raw HTML is shown as text.
-    """
-    attachments = attachments or {}
-    lines = text.replace("\r\n", "\n").split("\n")
-    out: list[str] = []
-    para: list[str] = []
-    list_kind: str | None = None
-
-    def flush_para():
-        if para:
-            out.append(f"<p>{_inline(' '.join(para), attachments)}</p>")
-            para.clear()
-
-    def close_list():
-        nonlocal list_kind
-        if list_kind:
-            out.append(f"</{list_kind}>")
-            list_kind = None
-
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        fence = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
-        if fence:
-            flush_para()
-            close_list()
-            mark = fence.group(1)
-            body = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith(mark):
-                body.append(lines[i])
-                i += 1
-            out.append(f"<pre><code>{esc(chr(10).join(body))}</code></pre>")
-            i += 1
-            continue
-        if not stripped:
-            flush_para()
-            close_list()
-            i += 1
-            continue
-        heading = re.match(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
-        if heading:
-            flush_para()
-            close_list()
-            level = min(len(heading.group(1)) + 0, 6)
-            out.append(f"<h{level}>{_inline(heading.group(2), attachments)}</h{level}>")
-            i += 1
-            continue
-        if re.match(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$", line):
-            flush_para()
-            close_list()
-            out.append("<hr>")
-            i += 1
-            continue
-        if line.startswith("    ") and not para and not list_kind:
-            body = []
-            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
-                body.append(lines[i][4:])
-                i += 1
-            out.append(f"<pre><code>{esc(chr(10).join(body).rstrip())}</code></pre>")
-            continue
-        if stripped.startswith("&gt;") or stripped.startswith(">"):
-            flush_para()
-            close_list()
-            quoted = []
-            while i < len(lines) and lines[i].strip().startswith(">"):
-                quoted.append(re.sub(r"^\s*>\s?", "", lines[i]))
-                i += 1
-            out.append(f"<blockquote>{markdown_to_html(chr(10).join(quoted), attachments)}</blockquote>")
-            continue
-        item = re.match(r"^\s*([-*+]|\d{1,9}[.)])\s+(.*)$", line)
-        if item:
-            flush_para()
-            kind = "ol" if item.group(1)[0].isdigit() else "ul"
-            if list_kind != kind:
-                close_list()
-                out.append(f"<{kind}>")
-                list_kind = kind
-            out.append(f"<li>{_inline(item.group(2), attachments)}</li>")
-            i += 1
-            continue
-        if list_kind and line.startswith((" ", "\t")):
-            # continuation of the last list item
-            last = out.pop()
-            out.append(last[: -len("</li>")] + " " + _inline(stripped, attachments) + "</li>")
-            i += 1
-            continue
-        close_list()
-        para.append(stripped)
-        i += 1
-    flush_para()
-    close_list()
-    return "\n".join(out)
-
-
-def _inline(text: str, attachments: dict) -> str:
-    """Inline markdown on one block of text; the text is escaped before any tag is added."""
-    codes: list[str] = []
-
-    def keep_code(m):
-        codes.append(f"<code>{esc(m.group(2).strip())}</code>")
-        return f"\ue000{len(codes) - 1}\ue000"
-
-    text = _MD_INLINE_CODE.sub(keep_code, text.replace("\ue000", ""))
-    s = esc(text)
-
-    def image(m):
-        alt, url = m.group(1), _html.unescape(m.group(2))
-        if url.startswith("attachment:"):
-            bundle = attachments.get(url[len("attachment:"):])
-            if isinstance(bundle, dict):
-                for mime in IMAGE_TYPES:
-                    uri = data_uri(mime, bundle.get(mime))
-                    if uri:
-                        codes.append(f'<img alt="{alt}" src="{esc(uri)}">')
-                        return f"\ue000{len(codes) - 1}\ue000"
-        codes.append(f'<span class="link" title="{esc(url)}">[image: {alt or esc(url)}]</span>')
-        return f"\ue000{len(codes) - 1}\ue000"
-
-    s = _MD_IMAGE.sub(image, s)
-    s = _MD_LINK.sub(lambda m: f'<span class="link" title="{m.group(2)}">{m.group(1)}</span>', s)
-    s = _MD_BOLD.sub(r"<strong>\2</strong>", s)
-    s = _MD_STRIKE.sub(r"<s>\1</s>", s)
-    s = _MD_EM.sub(r"<em>\2</em>", s)
-    return re.sub("\ue000(\\d+)\ue000", lambda m: codes[int(m.group(1))], s)
 
 
 # --- outputs -----------------------------------------------------------------------------------

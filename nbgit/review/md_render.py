@@ -1,0 +1,179 @@
+"""Markdown cells as safe HTML for the review page: markdown-it-py (CommonMark) in safe mode.
+
+What a notebook's markdown uses is rendered: CommonMark, GFM tables and
+strike-through, ``$...$`` / ``$$...$$`` math and ``\\begin{align}``-style
+environments (mdit-py-plugins), drawn offline as MathML (latex2mathml; the
+browser draws it, no script, no CDN), fenced code coloured by Pygments.
+
+Safety, by construction rather than by the page's Content-Security-Policy:
+
+* raw HTML is off: ``<script>``, ``<img onerror>`` and the like are shown as text;
+* every attribute nbgit writes is escaped for a double-quoted attribute
+  (:func:`nbgit.review.html.esc`), text by markdown-it's own escaping;
+* links are shown, not followed: ``<span class="link" title="URL">``; markdown-it
+  drops ``javascript:``, ``vbscript:``, ``file:`` and non-image ``data:`` links;
+* images: ``attachment:NAME`` from the cell's attachments and ``data:image/...``
+  with checked base64 become ``<img src="data:...">``; anything else (a remote
+  picture) is a placeholder naming its URL, never fetched;
+* table alignment becomes a class (inline ``style`` would need ``unsafe-inline``);
+* MathML from latex2mathml is parsed and written again from an allow-list of
+  presentation elements and attributes (latex2mathml itself passes ``\\text{<img>}``
+  and ``\\href{javascript:...}`` through); what does not parse is shown as TeX.
+
+Imported by ``nbgit review`` only (never on the filter/textconv/merge path).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+#: A formula longer than this is shown as its TeX source (latex2mathml's time grows with it).
+MAX_TEX = 5_000
+
+MATHML_TAGS = frozenset(
+    "math mi mn mo ms mtext mspace mrow msup msub msubsup munder mover munderover mfrac msqrt mroot mstyle "
+    "mpadded mphantom menclose merror mtable mtr mtd mlabeledtr semantics annotation mfenced maligngroup "
+    "malignmark none mprescripts mmultiscripts".split()
+)
+MATHML_ATTRS = frozenset(
+    "display mathvariant mathsize mathcolor mathbackground stretchy fence separator separators lspace rspace "
+    "displaystyle scriptlevel rowspacing columnspacing columnalign rowalign columnlines rowlines frame "
+    "framespacing equalrows equalcolumns align linethickness accent accentunder largeop movablelimits "
+    "symmetric maxsize minsize width height depth voffset notation open close form columnspan rowspan "
+    "bevelled numalign denomalign".split()
+)
+_MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def markdown_to_html(text: str, attachments: dict | None = None) -> str:
+    """``text`` (a markdown cell's source) as safe HTML; ``attachments`` are the cell's (``attachment:``)."""
+    md = _parser()
+    return md.render(text, {"attachments": attachments if isinstance(attachments, dict) else {}})
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True,
+           renderer=lambda tex, opts: tex_to_mathml(tex, display=bool(opts.get("display_mode"))))
+    md.use(amsmath_plugin, renderer=lambda tex: tex_to_mathml(tex, display=True))
+    md.options["highlight"] = None
+    rules = md.add_render_rule
+    rules("link_open", _link_open)
+    rules("link_close", lambda self, tokens, idx, options, env: "</span>")
+    rules("image", _image)
+    rules("fence", _fence)
+    rules("code_block", _fence)
+    for name in ("th_open", "td_open"):
+        rules(name, _cell_open)
+    return md
+
+
+def _esc(value) -> str:
+    from nbgit.review.html import esc
+
+    return esc(value)
+
+
+def _link_open(self, tokens, idx, options, env) -> str:
+    href = tokens[idx].attrGet("href") or ""
+    return f'<span class="link" title="{_esc(href)}">'
+
+
+def _image(self, tokens, idx, options, env) -> str:
+    from nbgit.review.changes import IMAGE_TYPES
+    from nbgit.review.html import data_uri
+
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    uri = None
+    if src.startswith("attachment:"):
+        from urllib.parse import unquote
+
+        bundle = env.get("attachments", {}).get(unquote(src[len("attachment:"):]))
+        if isinstance(bundle, dict):
+            uri = next((u for u in (data_uri(m, bundle.get(m)) for m in IMAGE_TYPES) if u), None)
+    elif src.startswith("data:image/") and ";base64," in src:
+        mime, _, payload = src[len("data:"):].partition(";base64,")
+        uri = data_uri(mime, payload) if mime != "image/svg+xml" else None
+    if uri:
+        return f'<img alt="{_esc(alt)}" src="{_esc(uri)}">'
+    return f'<span class="link" title="{_esc(src)}">[image: {_esc(alt or src)}]</span>'
+
+
+def _fence(self, tokens, idx, options, env) -> str:
+    from nbgit.review.highlight import highlight_html
+
+    token = tokens[idx]
+    info = (token.info or "").strip().split(maxsplit=1)
+    language = info[0].lower() if info else None
+    code = token.content[:-1] if token.content.endswith("\n") else token.content
+    colored = highlight_html(code, language) if language else None
+    return f'<pre class="hl"><code>{colored if colored is not None else _esc(code)}</code></pre>\n'
+
+
+def _cell_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    tag = token.tag
+    align = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}.get(
+        str(token.attrGet("style") or "")
+    )
+    return f'<{tag} class="al-{align}">' if align else f"<{tag}>"
+
+
+def tex_to_mathml(tex: str, display: bool) -> str:
+    """``tex`` as sanitized MathML, or as escaped TeX in ``<code class="tex">`` when it cannot be drawn."""
+    tex = tex.strip()
+    fallback = f'<code class="tex">{_esc(tex)}</code>'
+    if not tex or len(tex) > MAX_TEX:
+        return fallback
+    try:
+        from latex2mathml.converter import convert
+
+        mathml = convert(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds of error on TeX it does not know
+        return fallback
+    clean = sanitize_mathml(mathml)
+    return clean if clean is not None else fallback
+
+
+def sanitize_mathml(mathml: str) -> str | None:
+    """``mathml`` written again from the allow-lists (None when it is not well-formed XML)."""
+    import xml.etree.ElementTree as ET
+
+    if "<!" in mathml or "<?" in mathml:  # no DTD, entity declaration or processing instruction
+        return None
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError:
+        return None
+    out: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag.removeprefix(_MATHML_NS) if isinstance(el.tag, str) else ""
+        if tag not in MATHML_TAGS:  # an unknown element (or one injected through \text) keeps only its text
+            out.append(_esc("".join(el.itertext())))
+        else:
+            attrs = "".join(
+                f' {k}="{_esc(v)}"' for k, v in sorted(el.attrib.items()) if k in MATHML_ATTRS
+            )
+            out.append(f"<{tag}{attrs}>")
+            if el.text:
+                out.append(_esc(el.text))
+            for child in el:
+                walk(child)
+            out.append(f"</{tag}>")
+        if el.tail:
+            out.append(_esc(el.tail))
+
+    walk(root)
+    return "".join(out)
+
+
+__all__ = ["markdown_to_html", "tex_to_mathml", "sanitize_mathml"]
