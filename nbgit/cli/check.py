@@ -271,13 +271,14 @@ def what_git_commits(paths: list[str]) -> dict[str, Committed]:
             routed = [rel for rel in rels if attrs.get(rel, {}).get("filter") == "nbgit"]
             if not routed:
                 continue
-            listed = git("ls-files", "-s", "-z", "--", *(":(top,literal)" + r for r in routed), cwd=root,
-                         errors="surrogateescape")
+            specs = [":(top,literal)" + r for r in routed] if len(routed) <= 1000 else []  # else: the whole index
+            listed = git("ls-files", "-s", "-z", "--", *specs, cwd=root, errors="surrogateescape")
+            wanted = set(routed)
             staged: dict[str, str] = {}
             for rec in listed.split("\0"):
                 meta, _, rel = rec.partition("\t")
                 fields = meta.split()
-                if len(fields) == 3 and fields[2] == "0" and fields[0] in ("100644", "100755"):
+                if len(fields) == 3 and fields[2] == "0" and fields[0] in ("100644", "100755") and rel in wanted:
                     staged[rel] = fields[1]
             blobs = dict(zip(staged, _cat_blobs(list(staged.values()), root))) if staged else {}
         except (GitError, OSError):
