@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
-from nbgit.notebook.io import NotebookError, dumps, dumps_in_layout_of, layout_of, parse
+from nbgit.notebook.io import NotebookError, dumps_edited, dumps_exactly, layout_of, parse, parse_for_edit
 
 KEEP_OUTPUT_TAG = "keep_output"
 
@@ -30,15 +30,16 @@ def clean_bytes(data: bytes, config: Config = DEFAULT_CONFIG) -> bytes:
 
     Returns ``data`` itself when there is nothing to strip.
     """
-    nb = parse(data)
+    nb, spans = parse_for_edit(data)
     cleaned, changed = _clean(nb, config)
     if not changed:
         return data
     if cleaned.get("nbformat") != nb.get("nbformat"):  # upgraded: new content, keys sorted like the file's
-        return dumps(cleaned, layout_of(data, nb))
-    # Cleaning only removes keys or replaces values in place, so the dicts' insertion order is
-    # the file's own key order at every depth (layout_of samples only the top and first cell).
-    return dumps_in_layout_of(cleaned, data, sort_keys=False)
+        return dumps_exactly(cleaned, data, layout=layout_of(data, nb))
+    # Cleaning only removes keys, replaces values and drops list items, sharing every part it
+    # keeps: so only what it stripped is rewritten, the rest keeps its bytes (numbers, escapes,
+    # duplicate keys, compact nesting). NotebookError when that cannot be done exactly.
+    return dumps_edited(data, nb, cleaned, spans)
 
 
 def is_clean(nb: dict, config: Config = DEFAULT_CONFIG) -> bool:

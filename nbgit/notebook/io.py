@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import re
 from collections import namedtuple
-from json.encoder import encode_basestring, encode_basestring_ascii  # the C versions when available
+from json.decoder import scanstring as _scanstring  # the C versions when available
+from json.encoder import encode_basestring, encode_basestring_ascii
+from json.scanner import make_scanner
 
 
 class NotebookError(ValueError):
@@ -51,6 +53,11 @@ _KEYSEP_RE = re.compile(rb'"(?:[^"\\]|\\.)*"([ \t]*:[ \t]*)')
 # a whole string token (commas inside strings are skipped) or an item separator
 _ITEMSEP_RE = re.compile(rb'"(?:[^"\\]|\\.)*"|(,[ \t]*)')
 _UESC_RE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+_WS_RE = re.compile(r"[ \t\n\r]*")
+_COLON_RE = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
+# what follows a value inside a container: `,` or the closing bracket, after whitespace
+_AFTER_RE = re.compile(r"[ \t\n\r]*([,\]}])")
+_SCAN = make_scanner(json.JSONDecoder())  # json's C scanner: (value, end) of the value at an index
 
 
 def has_conflict_markers(data: bytes) -> bool:
@@ -79,14 +86,7 @@ def parse(data: bytes) -> dict:
     a byte order mark, bytes that are not UTF-8, git conflict markers,
     invalid JSON, and JSON that is not a notebook.
     """
-    if not data.strip():
-        raise NotebookError("empty file")
-    if data.startswith(_BOM):
-        raise NotebookError("starts with a UTF-8 byte order mark")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise NotebookError(f"not UTF-8 (byte {exc.start})") from None
+    text = _text_of(data)
     try:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -95,8 +95,140 @@ def parse(data: bytes) -> dict:
         raise NotebookError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise NotebookError("invalid JSON: nested too deeply") from None
+    except ValueError:  # an integer literal longer than sys.get_int_max_str_digits(): read it as HugeInt
+        try:
+            nb = json.loads(text, parse_int=_parse_int)
+        except (ValueError, RecursionError) as exc:
+            raise NotebookError(f"cannot read a number ({exc})") from None
     check_notebook(nb)
     return nb
+
+
+class HugeInt(float):
+    """An integer literal too long for ``int()`` (``sys.get_int_max_str_digits``), as read by :func:`parse`.
+
+    A float (plus or minus infinity) so that code reading the notebook treats it as a number
+    and json.dumps can write it for display; ``literal`` holds the digits. Nothing writes it
+    back as a number: clean keeps the original bytes of what it does not strip, and refuses
+    (passes the file through) when it would have to write it.
+    """
+
+    def __new__(cls, literal: str):
+        obj = super().__new__(cls, "-inf" if literal.startswith("-") else "inf")
+        obj.literal = literal
+        return obj
+
+
+def _parse_int(literal: str):
+    try:
+        return int(literal)
+    except ValueError:
+        return HugeInt(literal)
+
+
+def _text_of(data: bytes) -> str:
+    if not data.strip():
+        raise NotebookError("empty file")
+    if data.startswith(_BOM):
+        raise NotebookError("starts with a UTF-8 byte order mark")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"not UTF-8 (byte {exc.start})") from None
+
+
+_RUN_COUNT_RE = re.compile(rb'"(?:execution_count|prompt_number)"[ \t\r\n]*:[ \t\r\n]*[0-9]')
+
+
+def parse_for_edit(data: bytes) -> tuple[dict, dict | None]:
+    """:func:`parse`, and where the parts that cleaning edits are in the text (for :func:`dumps_edited`).
+
+    The second item maps the position of the top-level object, of the cells list and of each
+    cell to the spans of their items, found while parsing: so writing the cleaned notebook
+    does not parse the outputs it strips a second time. Recorded only when ``data`` has
+    outputs or execution counts (then cleaning most likely rewrites it; otherwise None, and
+    this is :func:`parse`, as fast).
+    """
+    if b'"output_type"' not in data and _RUN_COUNT_RE.search(data) is None:
+        return parse(data), None
+    text = _text_of(data)
+    spans: dict = {}
+    try:
+        nb, end = _parse_object(text, _WS_RE.match(text).end(), spans, 0)
+        if _WS_RE.match(text, end).end() != len(text):
+            raise ValueError("extra data")
+    except (ValueError, IndexError, AttributeError, StopIteration, RecursionError):
+        return parse(data), None  # parse() says what is wrong, or reads what this could not
+    check_notebook(nb)
+    return nb, spans
+
+
+def _parse_object(text: str, i: int, spans: dict, level: int) -> tuple[dict, int]:
+    """The object at ``text[i]`` and its end, recording its items' spans in ``spans[i]``.
+
+    ``level`` 0 is the notebook (its ``cells`` list is walked too), 1 a cell. Values are
+    read by json's C scanner, so the result is what ``json.loads`` gives. Per item, the
+    common layouts (``"key": value,`` then a newline and spaces) take no regex.
+    """
+    if text[i] != "{":
+        raise ValueError("not an object")
+    scan, scanstring, ws = _SCAN, _scanstring, _WS_RE.match
+    d: dict = {}
+    entries = []  # (key, start of the key, start of the value, end of the value)
+    j = ws(text, i + 1).end()
+    if text[j] == "}":
+        spans[i] = entries
+        return d, j + 1
+    while True:
+        if text[j] != '"':
+            raise ValueError("expected a key")
+        key, k = scanstring(text, j + 1)
+        if text[k] == ":":
+            k += 2 if text[k + 1] == " " else 1
+            if text[k] in " \t\r\n":
+                k = ws(text, k).end()
+        else:
+            k = _COLON_RE.match(text, k).end()
+        if level == 0 and key == "cells" and text[k] == "[":
+            value, end = _parse_cells(text, k, spans)
+        else:
+            value, end = scan(text, k)
+        d[key] = value
+        entries.append((key, j, k, end))
+        c = text[end]
+        if c in " \t\r\n":
+            end = ws(text, end).end()
+            c = text[end]
+        if c == ",":
+            j = ws(text, end + 1).end()
+        elif c == "}":
+            spans[i] = entries
+            return d, end + 1
+        else:
+            raise ValueError("expected , or }")
+
+
+def _parse_cells(text: str, i: int, spans: dict) -> tuple[list, int]:
+    cells = []
+    entries = []  # (None, start, start, end)
+    j = _WS_RE.match(text, i + 1).end()
+    if text[j] == "]":
+        spans[i] = entries
+        return cells, j + 1
+    while True:
+        if text[j] == "{":
+            cell, end = _parse_object(text, j, spans, 1)
+        else:
+            cell, end = _SCAN(text, j)
+        cells.append(cell)
+        entries.append((None, j, j, end))
+        m = _AFTER_RE.match(text, end)
+        if m.group(1) == "]":
+            spans[i] = entries
+            return cells, m.end()
+        if m.group(1) != ",":
+            raise ValueError("expected , or ]")
+        j = _WS_RE.match(text, m.end()).end()
 
 
 def check_notebook(nb: object) -> None:
@@ -305,3 +437,253 @@ def _dumps_indented(obj, indent: str, sort_keys: bool, ensure_ascii: bool, item_
         raise _NotPlainJSON(t.__name__)
 
     return value(obj, 0)
+
+
+# --- writing a cleaned notebook into its own bytes --------------------------------------------
+
+
+def dumps_edited(data: bytes, old: dict, new: dict, spans: dict | None = None) -> bytes:
+    """``data`` (the bytes ``old`` was parsed from) changed into ``new``, keeping every byte it can.
+
+    ``new`` must share with ``old`` every part it did not change (the identical objects), as
+    the cleaning code builds it: keys removed, values replaced in place, list items dropped.
+    Only what changed is written: a removed key disappears with its separator, a replaced
+    value becomes its JSON (``null``, ``[]``, ``{}``), and everything else (number literals
+    such as ``1e400`` or ``1.10``, escapes, duplicate keys, compact or deeply nested parts,
+    the indentation of each line) stays byte for byte what it was.
+
+    When ``new`` is not such an edit of ``old`` (new keys, reordered keys, new content, a
+    duplicate key in an object that changes), the whole notebook is written in the layout of
+    ``data`` instead, and only if that keeps every value exactly (see :func:`inexact_reason`);
+    otherwise :class:`NotebookError` says why, and the caller passes the bytes through.
+    ``spans``: what :func:`parse_for_edit` recorded while parsing ``data`` into ``old``.
+    """
+    text = data.decode("utf-8")
+    try:
+        try:
+            splicer = _Splicer(text, spans)
+            end = splicer.value(new, old, splicer.skip(0))
+        except ValueError:  # an integer literal too long for int(): scan again with HugeInt
+            splicer = _Splicer(text, spans, parse_int=_parse_int)
+            end = splicer.value(new, old, splicer.skip(0))
+        if splicer.skip(end) != len(text):
+            raise _NoSplice
+    except (_NoSplice, IndexError, AttributeError, StopIteration, ValueError, RecursionError):
+        return dumps_exactly(new, data, text)
+    edits = sorted(splicer.edits)
+    pieces = []
+    pos = 0
+    for start, end, replacement in edits:
+        pieces.append(text[pos:start])
+        pieces.append(replacement)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces).encode("utf-8")
+
+
+def dumps_exactly(nb: dict, data: bytes, text: str | None = None, layout: Layout | None = None) -> bytes:
+    """``dumps(nb)`` in the layout of ``data``, or :class:`NotebookError` when that would change a value of ``data``.
+
+    Rewriting the whole file goes through Python's JSON values, which do not keep everything a
+    file can hold: ``1e400`` would become ``Infinity``, ``1.10`` ``1.1``, ``-0`` ``0``, and of
+    a duplicate key only the last value would remain.
+    """
+    reason = inexact_reason(data.decode("utf-8") if text is None else text)
+    if reason is not None:
+        raise NotebookError(f"cannot be rewritten without changing it ({reason})")
+    if layout is None:
+        return dumps_in_layout_of(nb, data, sort_keys=False)
+    try:
+        return dumps(nb, layout)
+    except (ValueError, RecursionError) as exc:
+        raise NotebookError(f"cannot be written ({type(exc).__name__}: {exc})") from None
+
+
+def inexact_reason(text: str) -> str | None:
+    """What of the JSON ``text`` would not survive ``json.loads`` then ``json.dumps``, or None.
+
+    A second parse with hooks: number literals that do not read back as written, duplicate
+    keys, strings with lone surrogates (which UTF-8 cannot hold). Slow; only for the rare
+    notebook that must be rewritten whole.
+    """
+    problems: list[str] = []
+
+    def parse_float(literal: str):
+        value = float(literal)
+        if float.__repr__(value) != literal and not problems:
+            problems.append(f"the number {_clip(literal)} would be written as {float.__repr__(value)}")
+        return value
+
+    def parse_int(literal: str):
+        value = _parse_int(literal)
+        if (type(value) is not int or int.__repr__(value) != literal) and not problems:
+            shown = f"a {len(literal)}-digit integer" if type(value) is not int else _clip(literal)
+            problems.append(f"{shown} would not be written back as it is")
+        return value
+
+    def pairs(items):
+        d = dict(items)
+        if len(d) != len(items) and not problems:
+            seen: set = set()
+            dup = next(k for k, _ in items if k in seen or seen.add(k))
+            problems.append(f"duplicate key {_clip(json.dumps(dup))}")
+        return d
+
+    try:
+        json.loads(text, parse_float=parse_float, parse_int=parse_int, object_pairs_hook=pairs)
+    except RecursionError:
+        return "nested too deeply"
+    except ValueError as exc:
+        return str(exc)
+    return problems[0] if problems else None
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+class _NoSplice(Exception):
+    """``new`` is not an in-place edit of ``old`` that :class:`_Splicer` can write."""
+
+
+
+
+class _Splicer:
+    """Walks the JSON text of ``old`` and records edits (start, end, replacement) that make it ``new``.
+
+    Only objects and lists that changed are walked item by item; an unchanged value is
+    skipped with json's C scanner (which also says where it ends), or not even that when
+    ``spans`` (from :func:`parse_for_edit`) already has its end.
+    """
+
+    def __init__(self, text: str, spans: dict | None = None, parse_int=None):
+        self.text = text
+        self.spans = spans or {}
+        self.scan = _SCAN if parse_int is None else make_scanner(json.JSONDecoder(parse_int=parse_int))
+        self.edits: list[tuple[int, int, str]] = []
+
+    def skip(self, i: int) -> int:
+        return _WS_RE.match(self.text, i).end()
+
+    def value(self, new, old, i: int, end: int | None = None) -> int:
+        """Record the edits that turn ``old`` (the value at ``text[i]``) into ``new``; return its end."""
+        if new is old:
+            return self.scan(self.text, i)[1] if end is None else end
+        if type(new) is dict and type(old) is dict and new:
+            return self.object(new, old, i)
+        if type(new) is list and type(old) is list and new:
+            return self.array(new, old, i)
+        if end is None:
+            end = self.scan(self.text, i)[1]
+        self.edits.append((i, end, _scalar(new)))
+        return end
+
+    def _items(self, i: int, close: str) -> list:
+        """The items of the object or list at ``text[i]``: (key or None, start, value start, value end)."""
+        known = self.spans.get(i)
+        if known is not None:
+            return known
+        text, scan, after = self.text, self.scan, _AFTER_RE.match
+        items = []
+        j = self.skip(i + 1)
+        if text[j] == close:
+            return items
+        while True:
+            if close == "}":
+                if text[j] != '"':
+                    raise _NoSplice
+                key, k = _scanstring(text, j + 1)
+                k = _COLON_RE.match(text, k).end()
+            else:
+                key, k = None, j
+            end = scan(text, k)[1]
+            items.append((key, j, k, end))
+            m = after(text, end)
+            if m.group(1) == close:
+                return items
+            if m.group(1) != ",":
+                raise _NoSplice
+            j = self.skip(m.end())
+
+    def object(self, new: dict, old: dict, i: int) -> int:
+        items = self._items(i, "}")
+        duplicates = len(items) != len(old)
+        keep = []
+        for key, _, start, end in items:
+            if key in new:
+                if new[key] is not old[key]:
+                    if duplicates and sum(item[0] == key for item in items) > 1:
+                        raise _NoSplice  # which of the values to change is not ours to decide
+                    self.value(new[key], old[key], start, end)
+                keep.append(True)  # a duplicate that did not change keeps all its values
+            else:
+                keep.append(False)  # a key removed goes with all its values
+        kept_keys = [item[0] for item, kept in zip(items, keep) if kept]
+        if (list(dict.fromkeys(kept_keys)) if duplicates else kept_keys) != list(new):  # new or reordered keys
+            raise _NoSplice
+        if not all(keep):
+            self._remove(items, keep)
+        return _AFTER_RE.match(self.text, items[-1][3]).end() if items else self.skip(i + 1) + 1
+
+    def array(self, new: list, old: list, i: int) -> int:
+        items = self._items(i, "]")
+        if len(items) != len(old):
+            raise _NoSplice
+        if len(new) == len(old):
+            for (_, _, start, end), a, b in zip(items, new, old):
+                if a is not b:
+                    self.value(a, b, start, end)
+        else:  # items dropped: what remains must be old's items (or edits of them), in order
+            keep = []
+            n = 0
+            for (_, _, start, end), item in zip(items, old):
+                kept = n < len(new) and (new[n] is item or _edited(new[n], item))
+                if kept:
+                    if new[n] is not item:
+                        self.value(new[n], item, start, end)
+                    n += 1
+                keep.append(kept)
+            if n != len(new):
+                raise _NoSplice
+            self._remove(items, keep)
+        return _AFTER_RE.match(self.text, items[-1][3]).end() if items else self.skip(i + 1) + 1
+
+    def _remove(self, entries: list, keep: list) -> None:
+        """Edits removing the items not kept, each run with the separator that joined it (some are kept)."""
+        m = len(entries)
+        a = 0
+        while a < m:
+            if keep[a]:
+                a += 1
+                continue
+            b = a
+            while b < m and not keep[b]:
+                b += 1
+            if b < m:  # up to the next kept item: the whitespace before the run stays
+                self.edits.append((entries[a][1], entries[b][1], ""))
+            else:  # a run at the end: from the end of the last kept item
+                self.edits.append((entries[a - 1][3], entries[b - 1][3], ""))
+            a = b
+
+
+def _edited(new, old) -> bool:
+    """Whether dict ``new`` is ``old`` with a value or two replaced by null (an output whose count clean reset)."""
+    if type(new) is not dict or type(old) is not dict or len(new) != len(old) or list(new) != list(old):
+        return False
+    changed = [k for k in new if new[k] is not old[k]]
+    return len(changed) <= 2 and all(new[k] is None for k in changed)
+
+
+def _scalar(value) -> str:
+    """The JSON of a value cleaning puts in place of another: null, booleans, empty containers."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is list and not value:
+        return "[]"
+    if type(value) is dict and not value:
+        return "{}"
+    raise _NoSplice
