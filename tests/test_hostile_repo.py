@@ -120,6 +120,26 @@ CASES = [
         },
         "item 14: a paired .md with a `=======` line is not a conflict",
     ),
+    Case(
+        "huge-int",
+        {"huge.ipynb": nb_bytes("h = 1\n", metadata={"n": "@HUGE"}).replace(b'"@HUGE"', b"9" * 5000)},
+        "item 7: an integer literal longer than int()'s 4,300 digits",
+    ),
+    Case(
+        "lone-surrogate",
+        {"surrogate.ipynb": nb_bytes("s = '@S'\n").replace(b"@S", b"\\ud83d")},
+        "item 7: a lone surrogate escape in a kept source",
+    ),
+    Case(
+        "deep-pyproject",
+        {"pyproject.toml": "[tool.other]\nx = " + "[" * 3000 + "]" * 3000 + "\n"},
+        "item 7: a pyproject.toml nested too deeply for the TOML parser, in a table that is not nbgit's",
+    ),
+    Case(
+        "clean-exact",
+        {"exact.ipynb": nb_bytes("e = 1\n", metadata={"v": "@V"}).replace(b'"@V"', b'1e400, "v2": 1.10, "k": 1, "k": 2')},
+        "item 13: 1e400, 1.10 and duplicate keys are kept as they are",
+    ),
 ]
 
 
@@ -388,3 +408,34 @@ def test_conflict_block_detection():
     assert not has_conflict_markers(b"<<<<<<< a\n>>>>>>> b\n=======\n")
     assert has_conflict_markers(b"x\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n")
     assert has_conflict_markers(b"<<<<<<< HEAD\r\na\r\n=======\r\nb\r\n>>>>>>> o\r\n")
+
+
+# --- item 7 and 13: notebooks that crashed the git drivers, or that clean changed --------------
+
+
+def test_pull_of_notebooks_that_crashed_the_drivers(tmp_path):
+    names = ("huge-int", "lone-surrogate", "deep-pyproject", "clean-exact")
+    h = hostile_clone(tmp_path, [c for c in CASES if c.name in names])
+    run = h.run
+    run("git", "pull", "-q")
+    run("git", "add", "-A")  # the stranger committed outputs: commit them cleaned first
+    run("git", "commit", "-q", "-m", "cleaned")
+    committed = run("git", "show", "HEAD:exact.ipynb").stdout
+    assert b'"v": 1e400, "v2": 1.10, "k": 1, "k": 2' in committed and b'"execution_count": null' in committed
+    for name in ("huge.ipynb", "surrogate.ipynb", "exact.ipynb"):  # outputs and counts made, then a change
+        p = h.clone / name
+        p.write_bytes(p.read_bytes().replace(b'"execution_count": null', b'"execution_count": 5').replace(b"= 1", b"= 2"))
+    run("git", "status", "--porcelain")
+    assert "+e = 2" in run.text(run("git", "diff"))
+    run("git", "log", "-p", "-2")
+    run("git", "stash")
+    run("git", "stash", "pop")
+    run("git", "add", "-A")
+    run("git", "commit", "-q", "-m", "edits")
+    committed = run("git", "show", "HEAD:exact.ipynb").stdout
+    assert b'"v": 1e400, "v2": 1.10, "k": 1, "k": 2' in committed and b'"execution_count": null' in committed
+    assert b"\\ud83d" in run("git", "show", "HEAD:surrogate.ipynb").stdout
+    run("nbgit", "check", ok=(0, 1))
+    run("nbgit", "review", "HEAD~1..HEAD", "--html", "review.html")
+    run("nbgit", "review", "HEAD~1..HEAD")
+    assert_untouched(h)

@@ -52,7 +52,20 @@ class Result:
 
 
 def check_bytes(data: bytes, config, validate: bool = True) -> Result:
-    """All problems of one notebook's bytes under ``config`` (pure: no I/O)."""
+    """All problems of one notebook's bytes under ``config`` (pure: no I/O); never raises.
+
+    Anything unexpected (RecursionError, MemoryError, a bug) is the file's problem, reported
+    with the others: a check never stops at one notebook with a traceback.
+    """
+    try:
+        return _check_bytes(data, config, validate)
+    except Exception as exc:
+        message = str(exc)
+        message = message if len(message) <= 160 else message[:157] + "..."
+        return Result("", [Problem(INVALID, f"cannot be checked ({type(exc).__name__}: {message})")])
+
+
+def _check_bytes(data: bytes, config, validate: bool) -> Result:
     from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError, parse
 
@@ -74,8 +87,8 @@ def check_bytes(data: bytes, config, validate: bool = True) -> Result:
     problems += _merge_conflicts(nb, data)
     try:
         cleaned = clean_bytes(data, config)
-    except NotebookError as exc:  # pragma: no cover - parse() accepted it above
-        problems.append(Problem(INVALID, exc.reason))
+    except NotebookError as exc:  # it would have to be rewritten whole, and that would change it
+        problems.append(Problem(UNCLEAN, f"cannot be cleaned without changing what it keeps: {exc.reason}"))
         return Result("", problems)
     fixed = None
     if cleaned != data:

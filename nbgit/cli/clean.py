@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
 
     from nbgit._fs import atomic_write, find_worktree_root
-    from nbgit.git.filter import clean_or_pass, warn
+    from nbgit.git.filter import clean_or_pass, describe_error, warn
     from nbgit.notebook.config import ConfigError, load_config
 
     if not args.files:
@@ -33,6 +33,9 @@ def main(argv: list[str]) -> int:
             config = load_config(root)
         except ConfigError as exc:
             warn(sys.stderr, f"error: {exc}")
+            return 2
+        except Exception as exc:  # one line, never a traceback (git reports the file)
+            warn(sys.stderr, f"error: the nbgit config could not be read ({describe_error(exc)})")
             return 2
         data = sys.stdin.buffer.read()
         result = clean_or_pass(data, config, args.path or "<stdin>", sys.stderr)

@@ -166,7 +166,7 @@ def _as_git_would_add(root: str, pairs: list) -> list:
         if fp.new is not None and fp.new_path in filtered:
             try:
                 cleaned = clean_bytes(fp.new, config)
-            except NotebookError:
+            except Exception:  # NotebookError or anything unexpected: reviewed as it is
                 cleaned = fp.new
             if cleaned == fp.old:
                 continue  # only outputs changed: nothing git would commit
@@ -190,6 +190,7 @@ def _label(repo, spec: str) -> str:
 
 
 def _write(target: str, text: str) -> int:
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate from a notebook: shown escaped
     if target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()

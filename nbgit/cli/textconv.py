@@ -43,11 +43,16 @@ def main(argv: list[str]) -> int:
         print(term(f"nbgit: error: {path}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
-    config = _load_config() if clean else None
-
     from nbgit.git.textconv import convert
 
-    out = convert(data, config, path=path, stderr=sys.stderr, numbers=numbers)
+    try:
+        config = _load_config() if clean else None
+        out = convert(data, config, path=path, stderr=sys.stderr, numbers=numbers)
+    except Exception as exc:  # convert never raises; this is the last line of defence: git gets the raw text
+        from nbgit.git.filter import describe_error, warn
+
+        warn(sys.stderr, f"warning: {path}: could not show it ({describe_error(exc)}); shown as raw text")
+        out = data
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
     return 0
@@ -57,7 +62,7 @@ def _load_config():
     """The config of the work tree git runs us in (its root); on an error, a warning and the defaults."""
     import os
 
-    from nbgit.notebook.config import DEFAULT_CONFIG, ConfigError, load_config
+    from nbgit.notebook.config import DEFAULT_CONFIG, load_config
 
     if os.path.exists(".git"):  # git runs textconv at the work tree root
         root = "."
@@ -67,7 +72,7 @@ def _load_config():
         root = find_worktree_root(".") or "."
     try:
         return load_config(root)
-    except ConfigError as exc:
+    except Exception as exc:  # ConfigError, or anything unexpected: textconv must still print
         print(term(f"nbgit: warning: {exc}; textconv uses the default config"), file=sys.stderr, flush=True)
         return DEFAULT_CONFIG
 

@@ -37,11 +37,26 @@ def warn(stderr: TextIO, message: str) -> None:
     """One line on stderr; the message names repository files, so control characters are escaped."""
     from nbgit._escape import term
 
-    print(f"nbgit: {term(message)}", file=stderr, flush=True)
+    try:
+        print(f"nbgit: {term(message)}", file=stderr, flush=True)
+    except (OSError, ValueError):  # stderr closed: the answer to git matters more than the warning
+        pass
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception in one line (type and message, clipped), for warnings (which escape it)."""
+    message = str(exc)
+    if len(message) > 200:
+        message = message[:197] + "..."
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
-    """Clean notebook bytes; anything unreadable passes through unchanged with one warning line."""
+    """Clean notebook bytes; anything unreadable passes through unchanged with one warning line.
+
+    Never raises: anything unexpected (RecursionError, MemoryError, a bug) also passes the
+    bytes through, so git never fails (nor stores something else) because of nbgit.
+    """
     from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError
 
@@ -53,6 +68,9 @@ def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
             # (blame.c, fake_working_tree_commit): that text is ours, not a broken notebook
             return data
         warn(stderr, f"warning: {path}: {exc.reason}; passed through unchanged")
+        return data
+    except Exception as exc:
+        warn(stderr, f"warning: {path}: could not clean it ({describe_error(exc)}); passed through unchanged")
         return data
 
 
@@ -99,6 +117,8 @@ class _Config:
                 self._value = self._loader()
             except ConfigError as exc:
                 self._error = str(exc)
+            except Exception as exc:  # a bug or a hostile file: one line, never a traceback
+                self._error = f"the nbgit config could not be read ({describe_error(exc)})"
         return self._value, self._error
 
 
@@ -239,13 +259,9 @@ def _requests(reader: PktReader, writer: PktWriter, stderr: TextIO, config: _Con
                 warn(stderr, f"error: {path}: unsupported filter command {command!r}")
                 writer.text("status=error")
                 continue
-        except Exception as exc:  # a bug: report the one file, keep serving the others
-            warn(stderr, f"error: {path}: internal error while filtering ({type(exc).__name__}: {exc})")
-            try:
-                writer.text("status=error")
-            except BrokenPipeError:
-                return 1
-            continue
+        except Exception as exc:  # a bug: this file passes through unchanged, the others are served
+            warn(stderr, f"warning: {path}: internal error while filtering ({describe_error(exc)}); passed through unchanged")
+            result = content
         try:
             writer.text("status=success")
             writer.content(result)

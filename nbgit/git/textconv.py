@@ -93,12 +93,16 @@ def convert(data: bytes, config: Config | None = DEFAULT_CONFIG, *, path: str = 
     that cannot be parsed, or that trips a bug in the renderer, is passed
     through byte for byte with one warning line on ``stderr`` (if given).
     """
+    from nbgit.git.filter import describe_error
     from nbgit.notebook.io import NotebookError, parse
 
     try:
         nb = parse(data)
     except NotebookError as exc:
         _warn(stderr, f"warning: {path}: {exc.reason}; shown as raw text")
+        return data
+    except Exception as exc:  # MemoryError, a bug: git must still get a text
+        _warn(stderr, f"warning: {path}: could not read it ({describe_error(exc)}); shown as raw text")
         return data
     try:
         if config is not None:
@@ -111,16 +115,16 @@ def convert(data: bytes, config: Config | None = DEFAULT_CONFIG, *, path: str = 
             view = DiffView(config.diff_only, config.diff_ignore)
         text = render_notebook(nb, numbers=numbers, view=view)
     except Exception as exc:  # a bug must not make git fail: show the raw file instead
-        _warn(stderr, f"warning: {path}: could not render ({type(exc).__name__}: {exc}); shown as raw text")
+        _warn(stderr, f"warning: {path}: could not render ({describe_error(exc)}); shown as raw text")
         return data
     return text.encode("utf-8", "backslashreplace")
 
 
 def _warn(stderr: TextIO | None, message: str) -> None:
     if stderr is not None:
-        from nbgit._escape import term
+        from nbgit.git.filter import warn
 
-        print(f"nbgit: {term(message)}", file=stderr, flush=True)
+        warn(stderr, message)  # escapes control characters, never fails
 
 
 # --- the renderer (pure: dict in, str out) -------------------------------------------------

@@ -8,6 +8,7 @@ over ``pyproject.toml`` when both exist.
 from __future__ import annotations
 
 import os
+import re
 
 #: Notebook-level metadata dropped by default (dotted paths inside ``metadata``).
 DEFAULT_DROP_NOTEBOOK_METADATA = ("widgets", "signature", "language_info.version")
@@ -131,6 +132,48 @@ def _toml_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
+_NBGIT_HEADER_RE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*nbgit[ \t]*\][ \t]*(?:#.*)?$", re.MULTILINE)
+_HEADER_RE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _read_toml(raw: bytes, path: str, whole: bool) -> dict:
+    """The TOML document in ``raw``, or :class:`ConfigError` in one line naming ``path``.
+
+    A document nested too deeply for the TOML parser (it recurses: a few hundred levels
+    raise RecursionError) is not nbgit's business unless nbgit's settings are in it: then
+    the ``[tool.nbgit]`` table is read alone, and a document that names nbgit elsewhere
+    (or ``whole``: a file that is all nbgit's) is an error.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {exc.start})") from None
+    try:
+        return _toml_loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        pass
+    too_deep = f"{path}: not read: nested too deeply for the TOML parser"
+    if whole:
+        raise ConfigError(too_deep)
+    m = _NBGIT_HEADER_RE.search(text)
+    if m is None:
+        if "nbgit" in text:
+            raise ConfigError(too_deep + "; put nbgit's settings in a [tool.nbgit] table")
+        return {}  # someone else's table: no nbgit config here
+    nxt = _HEADER_RE.search(text, m.end())
+    section = text[m.end(): nxt.start() if nxt else len(text)]
+    if "nbgit" in text[: m.start()] + text[m.end() + len(section):]:
+        raise ConfigError(too_deep + "; put nbgit's settings in a [tool.nbgit] table")
+    try:
+        return {"tool": {"nbgit": _toml_loads(section)}}
+    except ValueError as exc:
+        raise ConfigError(f"{path}: [tool.nbgit] is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: [tool.nbgit] is nested too deeply for the TOML parser") from None
+
+
 def config_from_dict(table: dict, source: str = "<config>") -> Config:
     """Check a ``[tool.nbgit]`` table and build a :class:`Config`; :class:`ConfigError` names bad keys."""
     values: dict = {}
@@ -201,11 +244,9 @@ def load_config(root: str | os.PathLike = ".") -> Config:
                 raw = fh.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             continue
-        try:
-            doc = _toml_loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        table = doc.get("tool", {}).get("nbgit")
+        doc = _read_toml(raw, path, whole=name == ".nbgit.toml")
+        tool = doc.get("tool")
+        table = tool.get("nbgit") if isinstance(tool, dict) else None
         if name == ".nbgit.toml" and table is None:
             table = doc
         if table is None:

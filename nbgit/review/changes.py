@@ -54,6 +54,8 @@ def read_side(data: bytes | None, label: str) -> tuple[dict | None, str | None]:
         nb = parse(data)
     except NotebookError as exc:
         return None, f"{label}: {exc.reason}"
+    except Exception as exc:  # MemoryError, a bug: this notebook is unreadable, the review goes on
+        return None, f"{label}: cannot be read ({type(exc).__name__})"
     if nb.get("nbformat") == 3:
         from nbgit.notebook.upgrade import upgrade_v3
 
@@ -85,7 +87,7 @@ def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str |
         return NotebookChange(path, status, None, old_path, "; ".join(e for e in (err_a, err_b) if e))
     try:
         diff = (view or DEFAULT_VIEW).apply(diff_notebooks(nb_a, nb_b))
-    except (TypeError, ValueError, AttributeError) as exc:  # a notebook of an odd shape must not stop a review
+    except Exception as exc:  # a notebook of an odd shape (or a deep one: RecursionError) must not stop a review
         return NotebookChange(path, status, None, old_path, f"cannot diff ({type(exc).__name__}: {exc})")
     return NotebookChange(path, status, diff, old_path, None, summarize(diff))
 
