@@ -621,7 +621,7 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
     _check_submodules(report, root)
 
     if content and runnable and ("filter.nbgit.process" in config or "filter.nbgit.clean" in config):
-        _check_stat_dirty(report, root)
+        _check_stat_dirty(report, root, getattr(nbgit_config, "restore_outputs", True))
     if content and nbgit_config is not None and routed:
         unclean, unreadable = find_unclean(routed, root, nbgit_config, progress)
         report.checked = len(routed)
@@ -646,11 +646,15 @@ def _autostash(root: str) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
-def _check_stat_dirty(report: Report, root: str) -> None:
+def _check_stat_dirty(report: Report, root: str, restore: bool) -> None:
     from nbgit.git.refresh import refresh
 
     phantoms = refresh(root, dry_run=True).refreshed
     autostash = _autostash(root)
+    written_back = (
+        "the output store puts the outputs of unchanged cells back" if restore
+        else "without their outputs, since restore_outputs is off"
+    )
     if phantoms:
         report.add(
             WARNING,
@@ -658,10 +662,11 @@ def _check_stat_dirty(report: Report, root: str) -> None:
             f"({_names(phantoms)}): cleaned, they equal what is staged, but `git status` lists them and "
             "`git checkout`, `merge`, `pull` and `stash pop` refuse to overwrite them"
             + (
-                "; and with rebase.autoStash on, `git rebase` and `git pull --rebase` stash them and write "
-                "the committed (clean) version back"
+                "; with rebase.autoStash on, `git rebase` and `git pull --rebase` stash them and write them back "
+                f"from the stash ({written_back})"
                 if autostash
-                else "; `git rebase` and `git pull --rebase` refuse (\"You have unstaged changes\")"
+                else "; `git rebase` and `git pull --rebase` refuse (\"You have unstaged changes\"; "
+                "rebase.autoStash would stash them instead)"
             ),
             "nbgit refresh (the Jupyter extension does it after each save; `nbgit install --hooks` after "
             "checkouts, merges and commits)",
@@ -670,9 +675,9 @@ def _check_stat_dirty(report: Report, root: str) -> None:
         report.add(
             INFO,
             "rebase.autoStash is on: before `git rebase` or `git pull --rebase`, git stashes every file it lists "
-            "as modified, including notebooks that were only re-run (their size changed), then writes them back "
-            "from the stash, where the filter has stripped their outputs; `nbgit refresh` before a rebase keeps "
-            "re-run notebooks out of the stash (the Jupyter extension and `nbgit install --hooks` run it for you)",
+            "as modified, including notebooks that were only re-run (their size changed), and writes them back "
+            f"from the stash afterwards ({written_back}); `nbgit refresh` before a rebase keeps re-run notebooks "
+            "out of the stash (the Jupyter extension and `nbgit install --hooks` run it for you)",
         )
 
 
