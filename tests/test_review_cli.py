@@ -85,8 +85,8 @@ def test_outputs_are_reviewed_where_the_repo_keeps_them(repo):
     assert "| <code>plot&#46;ipynb</code> | modified | 0 | 0 | 0 | 0 | 1 |" in md
     assert "+[stream: stdout]" in md
     html = repo.read("r.html").decode()
-    assert html.count("data:image/png;base64,") >= 2  # before and after
-    assert 'class="flip"' in html
+    assert html.count("data:image/png;base64,") == 1 and "picture unchanged" in html  # the same picture: once
+    assert 'class="flip"' in html  # the text outputs, before and after
 
 
 def test_work_tree_is_cleaned_where_the_filter_applies(installed_repo):

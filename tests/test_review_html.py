@@ -467,7 +467,7 @@ def test_page_has_csp_first_and_no_external_reference(tmp_path):
         "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
         "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
         "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
-        "ol", "blockquote", "h3", "h4", "h5", "h6", "script",
+        "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input",
     }
     assert [t for t, _ in tags].count("script") == 1
     # the only way a URL reaches the page is as escaped text (srcdoc is escaped HTML, never a URL)
@@ -853,7 +853,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
     "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
     "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
-    "ol", "blockquote", "h3", "h4", "h5", "h6", "script",
+    "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input",
 }
 nasty_text = st.lists(
     st.sampled_from(list("<>&\"'`=/ \n#*_[]()!:-abcxyz\\\x00é") + ["<script>", "onerror=", "javascript:", "</textarea>",

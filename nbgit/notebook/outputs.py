@@ -181,3 +181,61 @@ def short_sha1(raw: bytes) -> str:
     import hashlib
 
     return hashlib.sha1(raw).hexdigest()[:HASH_CHARS]
+
+
+# --- outputs that changed only because the notebook was re-run ---------------------------------
+
+#: times and dates a re-run changes: ISO timestamps, clock times (12:03:59, 12:03:59.123)
+_TIME_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"
+)
+#: memory addresses in reprs (<object at 0x7f3a2c1d5e80>)
+_ADDRESS_RE = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+
+
+def _rerun_text(value) -> tuple[str, ...]:
+    text = terminal_text(join_text(value))
+    text = _ADDRESS_RE.sub("0x…", _TIME_RE.sub("<time>", text))
+    return tuple(sorted(text.split("\n")))
+
+
+def rerun_key(outputs) -> tuple:
+    """What of a cell's outputs a re-run of the same code changes only by chance, taken out.
+
+    Execution counts and output metadata are left out; in text, timestamps and memory
+    addresses are masked and lines are compared in any order (parallel workers, set and dict
+    reprs); stream outputs of one name are taken together (a re-run may cut them in other
+    chunks). Pictures and other data are compared exactly (base64 line breaks aside). Two
+    output lists with equal keys differ only because the notebook was re-run.
+    """
+    if not isinstance(outputs, list):
+        return ("?", compact(outputs))
+    streams: dict[str, list[str]] = {}
+    key: list = []
+    for out in outputs:
+        if not isinstance(out, dict):
+            key.append(("?", compact(out)))
+            continue
+        kind = out.get("output_type")
+        if kind == "stream":
+            streams.setdefault(str(out.get("name")), []).append(join_text(out.get("text")))
+        elif kind == "error":
+            key.append(("error", one_line(out.get("ename", "")), _rerun_text(out.get("evalue"))))
+        else:
+            data = out.get("data")
+            bundle = []
+            if isinstance(data, dict):
+                for mime in sorted(data):
+                    value = data[mime]
+                    if mime.startswith("text/") or mime == "application/json":
+                        bundle.append((mime, _rerun_text(value if mime != "application/json" else compact(value))))
+                    elif mime == _WIDGET_VIEW:
+                        bundle.append((mime, "<widget>"))
+                    else:
+                        raw = join_text(value) if not isinstance(value, (dict, list)) or _is_str_list(value) else compact(value)
+                        bundle.append((mime, "".join(raw.split())))
+            key.append(("data", tuple(bundle)))
+    key += [("stream", name, _rerun_text("".join(parts))) for name, parts in sorted(streams.items())]
+    return tuple(key)
+

@@ -93,16 +93,31 @@ def notebook_change(path: str, a: bytes | None, b: bytes | None, old_path: str |
 
 
 def is_minor(cd: CellDiff) -> bool:
-    """A cell whose only change is its execution count: shown with the unchanged cells."""
-    return cd.kind == MODIFIED and not cd.moved and bool(cd.changed) and set(cd.changed) <= {"execution_count"}
+    """A cell changed only by a re-run: a new execution count, or outputs that differ only in
+    what a re-run changes by chance (see :func:`is_rerun`). Shown apart from the real changes."""
+    if cd.kind != MODIFIED or cd.moved or not cd.changed:
+        return False
+    if set(cd.changed) <= {"execution_count"}:
+        return True
+    return is_rerun(cd)
+
+
+def is_rerun(cd: CellDiff) -> bool:
+    """Outputs changed, but only in execution counts, timestamps, memory addresses or line order
+    (:func:`nbgit.notebook.outputs.rerun_key`): the notebook was re-run, the code did nothing new."""
+    if cd.kind != MODIFIED or "outputs" not in cd.changed or not set(cd.changed) <= {"outputs", "execution_count"}:
+        return False
+    from nbgit.notebook.outputs import rerun_key
+
+    return rerun_key((cd.a_cell or {}).get("outputs")) == rerun_key((cd.b_cell or {}).get("outputs"))
 
 
 def summarize(diff: NotebookDiff) -> dict:
     """Counts for the summary table: cells added/removed/modified/moved, outputs changed."""
-    out = {"added": 0, "removed": 0, "modified": 0, "moved": 0, "outputs": 0, "unchanged": 0, "counts": 0}
+    out = {"added": 0, "removed": 0, "modified": 0, "moved": 0, "outputs": 0, "unchanged": 0, "counts": 0, "rerun": 0}
     for cd in diff.cells:
         if is_minor(cd):
-            out["counts"] += 1
+            out["rerun" if "outputs" in cd.changed else "counts"] += 1
             continue
         if cd.kind == INSERTED:
             out["added"] += 1

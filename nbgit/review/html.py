@@ -48,6 +48,7 @@ from nbgit.review.changes import (
     cell_type,
     is_change,
     is_minor,
+    is_rerun,
     output_line_diff,
     output_lines,
     outputs_of,
@@ -173,6 +174,7 @@ def _chips(change: NotebookChange) -> str:
         ("moved", "moved", "mod"),
         ("outputs", "outputs changed", "mod"),
         ("counts", "new execution counts only", ""),
+        ("rerun", "re-run only", ""),
         ("unchanged", "unchanged", ""),
     ):
         if s.get(key):
@@ -200,7 +202,11 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
         out.append(f'<p class="error-box">Cannot show a diff: {esc(change.error)}</p>\n')
     else:
         run: list[CellDiff] = []
+        rerun: list[CellDiff] = []  # outputs changed only by a re-run: grouped apart, after the real changes
         for cd in diff.cells:
+            if is_rerun(cd):
+                rerun.append(cd)
+                continue
             if cd.kind == UNCHANGED or is_minor(cd):
                 run.append(cd)
                 continue
@@ -208,11 +214,29 @@ def _notebook_section(change: NotebookChange, n: int) -> str:
             run = []
             out.append(_cell(cd, n, lang))
         out.append(_fold(run, n, lang))
-        if diff.cells and not any(is_change(cd) for cd in diff.cells):
+        out.append(_rerun_group(rerun, n))
+        if diff.cells and not any(is_change(cd) for cd in diff.cells) and not rerun:
             minor = change.summary.get("counts", 0)
             out.append(f'<p class="note">{"Only execution counts changed." if minor else "No cell changed."}</p>\n')
     out.append("</div>\n</section>\n")
     return "".join(out)
+
+
+def _rerun_group(cells: list[CellDiff], n: int) -> str:
+    """Cells whose outputs changed only because the notebook was re-run, with their output changes."""
+    if not cells:
+        return ""
+    body = "".join(
+        f'<article class="cell rerun" id="{_cell_anchor(cd, n)}">{_cell_header(cd, n, "outputs changed by a re-run only")}'
+        f'{_outputs_block(cd, _cell_anchor(cd, n))}</article>\n'
+        for cd in cells
+    )
+    plural = "s" if len(cells) != 1 else ""
+    return (
+        f'<details class="fold rerun"><summary>{len(cells)} cell{plural} whose outputs changed only because the '
+        "notebook was re-run (execution counts, timestamps, memory addresses, lines in another order)</summary>\n"
+        f"{body}</details>\n"
+    )
 
 
 def _fold(run: list[CellDiff], n: int, lang: str | None = None) -> str:
@@ -578,16 +602,88 @@ def _outputs_block(cd: CellDiff, anchor: str) -> str:
         la, lb = output_lines(oa), output_lines(ob)
         return '<div class="toolbar">outputs changed</div>' + _source_table(la, lb, output_line_diff(la, lb))
     pid = f"{anchor}-out"
-    if _has_image(oa) or _has_image(ob):
-        toolbar = (
+    if not (_has_image(oa) or _has_image(ob)):
+        return (
+            f'<div class="toolbar">outputs changed</div><div class="pair outputs" id="{pid}"><div class="side a">'
+            f'<div class="label">before</div>{_outputs_html(oa)}</div><div class="side b"><div class="label">after</div>'
+            f"{_outputs_html(ob)}</div></div>"
+        )
+    # pictures are compared picture by picture; the other outputs side by side, when they differ
+    from nbgit.notebook.outputs import rerun_key
+
+    na, nb = _without_images(oa), _without_images(ob)
+    out = []
+    if rerun_key(na) != rerun_key(nb):
+        out.append(
             f'<div class="toolbar">outputs changed <button type="button" class="flip" data-target="{pid}" '
             'aria-pressed="false">flip: side by side</button></div>'
+            f'<div class="pair outputs" id="{pid}"><div class="side a"><div class="label">before</div>'
+            f'{_outputs_html(na)}</div><div class="side b"><div class="label">after</div>{_outputs_html(nb)}</div></div>'
         )
-    else:
-        toolbar = '<div class="toolbar">outputs changed</div>'
+    elif na or nb:
+        out.append(f'<p class="note">other outputs unchanged (but for a re-run)</p>')
+    out.append(_image_comparisons(oa, ob, anchor))
+    return "".join(out)
+
+
+def _without_images(outputs: list) -> list:
+    return [o for o in outputs if not (isinstance(o.get("data"), dict) and any(m in o["data"] for m in IMAGE_TYPES))]
+
+
+def _image_comparisons(oa: list, ob: list, anchor: str) -> str:
+    """The k-th picture of the old outputs against the k-th of the new ones."""
+    from nbgit.review.images import image_bytes, image_outputs
+
+    ia, ib = image_outputs(oa, IMAGE_TYPES), image_outputs(ob, IMAGE_TYPES)
+    out = []
+    for k in range(max(len(ia), len(ib))):
+        a = ia[k] if k < len(ia) else None
+        b = ib[k] if k < len(ib) else None
+        raw_a = image_bytes(*a) if a else None
+        raw_b = image_bytes(*b) if b else None
+        if a and b and raw_a is not None and raw_a == raw_b:
+            out.append(f'<div class="img-same"><div class="toolbar">picture unchanged ({esc(_describe(raw_a))})</div>'
+                       f'<div class="output">{_img(*b)}</div></div>')
+        elif a and b:
+            out.append(_image_widget(a, b, raw_a, raw_b, f"{anchor}-img{k + 1}"))
+        else:
+            mime, payload = a or b
+            word, raw = ("removed", raw_a) if a else ("added", raw_b)
+            out.append(f'<div class="img-{word}"><div class="toolbar">picture {word} ({esc(_describe(raw))})</div>'
+                       f'<div class="output">{_img(mime, payload)}</div></div>')
+    return "".join(out)
+
+
+def _describe(raw) -> str:
+    from nbgit.review.images import describe
+
+    return describe(raw)
+
+
+def _img(mime: str, payload) -> str:
+    uri = data_uri(mime, payload)
+    if uri is None:
+        return f'<span class="mime">[{esc(mime)}: not valid image data]</span>'
+    return f'<img alt="{esc(mime)}" src="{esc(uri)}">'
+
+
+def _image_widget(a, b, raw_a, raw_b, wid: str) -> str:
+    """Before/after of one changed picture: side by side, swipe, onion skin, pixel difference."""
+    from nbgit.review.images import size_change
+
+    modes = (("side", "side by side"), ("swipe", "swipe"), ("onion", "onion skin"), ("diff", "difference"))
+    buttons = "".join(
+        f'<button type="button" class="imgmode" data-mode="{m}" aria-pressed="{str(m == "side").lower()}">{label}</button>'
+        for m, label in modes
+    )
     return (
-        f'{toolbar}<div class="pair outputs" id="{pid}"><div class="side a"><div class="label">before</div>'
-        f'{_outputs_html(oa)}</div><div class="side b"><div class="label">after</div>{_outputs_html(ob)}</div></div>'
+        f'<div class="imgcmp" id="{wid}" data-mode="side"><div class="toolbar">picture changed: '
+        f'{esc(size_change(raw_a, raw_b))} {buttons}'
+        '<input type="range" class="imgslider" min="0" max="100" value="50" aria-label="position" hidden>'
+        '<span class="imgdiffnote"></span></div>'
+        f'<div class="imgstage"><figure class="before">{_img(*a)}<figcaption>before</figcaption></figure>'
+        f'<figure class="after">{_img(*b)}<figcaption>after</figcaption></figure>'
+        '<canvas class="imgdiff"></canvas></div></div>'
     )
 
 

@@ -73,6 +73,18 @@ pre.single{margin:0;padding:6px 10px;white-space:pre-wrap;word-break:break-word}
 button{font:inherit;font-size:12px;padding:1px 8px;border:1px solid var(--line);border-radius:4px;background:var(--bg);cursor:pointer}
 button[aria-pressed=true]{background:var(--mod)}
 .note{font-size:12px;color:var(--muted);padding:4px 10px}
+.imgcmp,.img-same,.img-added,.img-removed{border-top:1px solid var(--line)}
+.img-same>.output,.img-added>.output,.img-removed>.output{padding:6px 10px}
+.imgcmp .toolbar{flex-wrap:wrap}.imgcmp input.imgslider{width:160px}.imgcmp input.imgslider[hidden]{display:none}
+.imgcmp .imgstage{display:flex;gap:12px;flex-wrap:wrap;padding:6px 10px;align-items:flex-start}
+.imgcmp figure{margin:0;min-width:0}.imgcmp figcaption{font-size:11px;color:var(--muted);text-transform:uppercase}
+.imgcmp img{display:block;max-width:100%;height:auto;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
+.imgcmp[data-mode=swipe] .imgstage,.imgcmp[data-mode=onion] .imgstage{display:grid}
+.imgcmp[data-mode=swipe] figure,.imgcmp[data-mode=onion] figure{grid-area:1/1}
+.imgcmp[data-mode=swipe] figcaption,.imgcmp[data-mode=onion] figcaption{display:none}
+.imgcmp canvas.imgdiff{display:none;max-width:100%;image-rendering:pixelated}
+.imgcmp[data-mode=diff] figure{display:none}.imgcmp[data-mode=diff] canvas.imgdiff{display:block}
+details.rerun>summary{font-style:italic}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#151b23;--line:#3d444d;
 --add:#12361f;--addw:#1f6f3a;--del:#3d1418;--delw:#8e1519;--mod:#3a2f0b;--accent:#4493f8}.output iframe{background:#fff}
 .output pre.stderr{background:#3a2a10}}
@@ -161,6 +173,68 @@ JS = r"""
       target.scrollIntoView({block: "start"});
     }
   }
+  // picture comparison: side by side, swipe, onion skin, pixel difference (nbgit.review.images)
+  function imgApply(box) {
+    var mode = box.getAttribute("data-mode");
+    var slider = box.querySelector("input.imgslider");
+    var after = box.querySelector("figure.after img");
+    var v = Number(slider.value);
+    slider.hidden = !(mode === "swipe" || mode === "onion");
+    if (after) {
+      after.style.clipPath = mode === "swipe" ? "inset(0 0 0 " + v + "%)" : "";
+      after.style.opacity = mode === "onion" ? String(v / 100) : "";
+    }
+  }
+  function imgPixels(img, w, h) {
+    var c = document.createElement("canvas");
+    c.width = w; c.height = h;
+    var ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    return ctx.getImageData(0, 0, w, h).data;
+  }
+  function imgDiff(box) {
+    var canvas = box.querySelector("canvas.imgdiff");
+    var note = box.querySelector(".imgdiffnote");
+    var a = box.querySelector("figure.before img"), b = box.querySelector("figure.after img");
+    if (!canvas || canvas.getAttribute("data-differing") !== null || !a || !b) { return; }
+    var w = Math.max(a.naturalWidth, b.naturalWidth), h = Math.max(a.naturalHeight, b.naturalHeight);
+    if (!w || !h) { note.textContent = "pictures not loaded yet"; return; }
+    try {
+      var pa = imgPixels(a, w, h), pb = imgPixels(b, w, h);
+      canvas.width = w; canvas.height = h;
+      var ctx = canvas.getContext("2d"), img = ctx.createImageData(w, h), d = img.data, n = 0;
+      for (var i = 0; i < d.length; i += 4) {
+        var delta = Math.abs(pa[i] - pb[i]) + Math.abs(pa[i + 1] - pb[i + 1]) + Math.abs(pa[i + 2] - pb[i + 2]) + Math.abs(pa[i + 3] - pb[i + 3]);
+        if (delta) {
+          n++; d[i] = 255; d[i + 1] = 0; d[i + 2] = 160; d[i + 3] = 255;
+        } else {
+          var g = 255 - (255 - (pa[i] + pa[i + 1] + pa[i + 2]) / 3) * (pa[i + 3] / 255) * 0.3;
+          d[i] = d[i + 1] = d[i + 2] = g; d[i + 3] = 255;
+        }
+      }
+      ctx.putImageData(img, 0, 0);
+      canvas.setAttribute("data-differing", String(n));
+      note.textContent = n + " of " + (w * h) + " pixels differ (" + (100 * n / (w * h)).toFixed(2) + "%)";
+    } catch (e) {
+      note.textContent = "no pixel difference for these pictures";
+    }
+  }
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    var btn = t instanceof Element ? t.closest("button.imgmode") : null;
+    if (!btn) { return; }
+    var box = btn.closest(".imgcmp"), mode = btn.getAttribute("data-mode");
+    box.setAttribute("data-mode", mode);
+    Array.prototype.forEach.call(box.querySelectorAll("button.imgmode"), function (b) {
+      b.setAttribute("aria-pressed", String(b === btn));
+    });
+    imgApply(box);
+    if (mode === "diff") { imgDiff(box); }
+  });
+  document.addEventListener("input", function (ev) {
+    var t = ev.target;
+    if (t instanceof Element && t.classList.contains("imgslider")) { imgApply(t.closest(".imgcmp")); }
+  });
   document.documentElement.setAttribute("data-ready", String(changes.length));
 })();
 """

@@ -219,6 +219,8 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
         bits.append(f"{s['outputs']} output change{'s' if s['outputs'] != 1 else ''}")
     if s.get("counts"):
         bits.append(f"{s['counts']} new execution count{'s' if s['counts'] != 1 else ''} only")
+    if s.get("rerun"):
+        bits.append(f"{s['rerun']} re-run only")
     status = {ADDED: " (new notebook)", REMOVED: " (deleted notebook)"}.get(change.status, "")
     if change.status == RENAMED and change.old_path:
         status = f" (renamed from {md_code(change.old_path)})"
@@ -246,7 +248,13 @@ def _notebook_pieces(change: NotebookChange, n: int) -> list[str]:
         if piece:
             pieces.append(piece)
             shown += 1
-    if shown == 0 and not diff.metadata_changed and diff.nbformat is None and not diff.notes:
+    if s.get("rerun"):
+        n_rerun = s["rerun"]
+        pieces.append(
+            f"{n_rerun} cell{'s' if n_rerun != 1 else ''} with outputs changed only by a re-run (execution counts, "
+            "timestamps, memory addresses, lines in another order): not shown.\n\n"
+        )
+    if shown == 0 and not diff.metadata_changed and diff.nbformat is None and not diff.notes and not s.get("rerun"):
         if s.get("counts"):
             pieces.append("Only execution counts changed.\n\n")
         else:
