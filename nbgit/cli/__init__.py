@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "filter-process": ("nbgit.cli.filter_process", "git's long-running filter process (used by git)"),
     "textconv": ("nbgit.cli.textconv", "notebook -> readable cell-by-cell text (git's diff.textconv)"),
     "diff": ("nbgit.cli.diff", "cell-aware diff of two notebooks or two revisions"),
+    "add": ("nbgit.cli.add", "stage part of a notebook by cell: add -p, add --cells 3,5-7"),
+    "reset": ("nbgit.cli.reset", "unstage part of a notebook by cell: reset -p, reset --cells"),
     "merge-driver": ("nbgit.cli.merge_driver", "git's merge driver (%O %A %B %L %P ...; used by git)"),
     "merge": ("nbgit.cli.merge", "three-way merge BASE LOCAL REMOTE by hand"),
     "fix": ("nbgit.cli.fix", "repair a notebook broken by git conflict markers in its JSON"),

@@ -339,4 +339,60 @@ def _attachment_lines(cell: dict) -> list[str]:
     return lines
 
 
-__all__ = ["render_notebook_diff", "visible_change", "effective_view", "CONTEXT"]
+__all__ = ["render_notebook_diff", "render_hunk", "visible_change", "effective_view", "CONTEXT"]
+
+
+def render_hunk(diff: NotebookDiff, hunk: tuple, *, color: bool = False, context: int = CONTEXT) -> list[str]:
+    """Lines showing one hunk of :mod:`nbgit.diff.hunks` (what ``nbgit add -p`` asks about)."""
+    from dataclasses import replace
+
+    from nbgit.diff.hunks import part_groups
+
+    st = _Style(color)
+    atom = hunk[0]
+    if atom[0] == "meta":
+        key = atom[1]
+        md_a = diff.a.get("metadata", {}) if isinstance(diff.a.get("metadata"), dict) else {}
+        md_b = diff.b.get("metadata", {}) if isinstance(diff.b.get("metadata"), dict) else {}
+        lines = [st(f"@@ notebook metadata: {_clip(key)} @@", "cyan")]
+        return lines + _diff_block(_json_lines({key: md_a[key]} if key in md_a else None),
+                                   _json_lines({key: md_b[key]} if key in md_b else None), st, context, "")
+    if atom[0] == "nbformat":
+        (ma, na), (mb, nb) = diff.nbformat  # type: ignore[misc]
+        return [st(f"@@ nbformat {ma}.{na} -> {mb}.{nb} @@", "cyan")]
+    if atom[0] == "field":
+        lines = [st(f"@@ notebook field {_clip(repr(atom[1]))} @@", "cyan")]
+        return lines + _diff_block(_json_lines(diff.a.get(atom[1])), _json_lines(diff.b.get(atom[1])), st, context, "")
+    cd = diff.cells[atom[1]]
+    if atom[0] == "line":
+        if len(hunk) > 1:
+            part = replace(cd, changed=("source",), moved=False)
+            return _cell_lines(part, st, True, True, context)
+        return _line_hunk(cd, atom[2], st, context)
+    name = atom[2]
+    if name in (INSERTED, DELETED) or cd.kind == MOVED:
+        return _cell_lines(cd, st, True, True, context)
+    if name == "moved":
+        return [_header(cd, f"moved from cell {cd.a_index + 1}", st)]
+    keys = dict(part_groups(cd)).get(name, (name,))
+    return _cell_lines(replace(cd, changed=keys, moved=False), st, True, True, context)
+
+
+def _line_hunk(cd: CellDiff, n: int, st: _Style, context: int) -> list[str]:
+    """One run of changed source lines with its context (a hunk after ``s``plit)."""
+    a, b = _strip_nl(cd.a_lines), _strip_nl(cd.b_lines)
+    tag, i1, i2, j1, j2 = cd.source[n]
+    if i2 - i1 > 1:
+        what = f"source lines {i1 + 1}-{i2}"
+    else:
+        what = f"source line {i1 + 1}" if i2 > i1 else f"source, after line {i1}"
+    lines = [_header(cd, what, st)]
+    before = cd.source[n - 1] if n > 0 and cd.source[n - 1][0] == "equal" else None
+    after = cd.source[n + 1] if n + 1 < len(cd.source) and cd.source[n + 1][0] == "equal" else None
+    if before is not None:  # context: unchanged lines only, never a neighbouring change
+        lines += [" " + _clip(line) for line in a[max(before[1], i1 - context) : i1]]
+    lines += [st("-" + _clip(line), "red") for line in a[i1:i2]]
+    lines += [st("+" + _clip(line), "green") for line in b[j1:j2]]
+    if after is not None:
+        lines += [" " + _clip(line) for line in a[i2 : min(after[2], i2 + context)]]
+    return lines
