@@ -52,9 +52,3 @@ def progress_bar(label: str, stream: TextIO | None = None):
 
     return show
 
-
-def terminal_safe(text: str) -> str:
-    """``text`` with control characters shown escaped: the one helper, :func:`nbgit._escape.term`."""
-    from nbgit._escape import term
-
-    return term(text)

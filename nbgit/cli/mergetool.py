@@ -69,15 +69,15 @@ def main(argv: list[str]) -> int:
 
 
 def _resolve_one(path: str, versions, config, args, root: str, *, stage: bool) -> int:
-    from nbgit.cli._term import terminal_safe
+    from nbgit._escape import term
     from nbgit.mergetool.server import ToolServer
     from nbgit.mergetool.session import SessionError, open_session
 
-    shown = terminal_safe(path)
+    shown = term(path)
     try:
         session = open_session(path, display=path, versions=versions, config=config, root=root)
     except SessionError as exc:
-        print(f"nbgit mergetool: {terminal_safe(str(exc))}", file=sys.stderr)
+        print(f"nbgit mergetool: {term(str(exc))}", file=sys.stderr)
         return 2
     blocks = session.blocks
     if not blocks and versions is None and not session.rebuilt:

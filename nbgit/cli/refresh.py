@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     if args.wait < 0:
         p.error("--wait must not be negative")
 
-    from nbgit.cli._term import terminal_safe as safe_text
+    from nbgit._escape import term as safe_text
     from nbgit.git.refresh import IndexLocked, pathspecs, refresh
     from nbgit.git.repo import GitError, toplevel
 
