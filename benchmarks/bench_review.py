@@ -3,6 +3,7 @@
     python benchmarks/bench_review.py                    # 200 notebooks, 40 cells each, 5 runs
     python benchmarks/bench_review.py --notebooks 50 --repeat 3
     python benchmarks/bench_review.py --no-corpus --no-nbdime
+    python benchmarks/bench_review.py --corpus-only --no-nbdime   # the 93 real pairs only
 
 A synthetic repository (in benchmarks/.work/, ignored by git; outputs kept, no
 filter) gets N notebooks of C cells each: a markdown cell every 4th, code cells
@@ -262,16 +263,18 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-nbdime", action="store_true", help="skip the nbdime anchor")
     ap.add_argument("--no-corpus", action="store_true", help="skip the real pairs from the corpus")
+    ap.add_argument("--corpus-only", action="store_true", help="only the real pairs from the corpus")
     args = ap.parse_args()
 
-    t = time.perf_counter()
-    repo = build(args.notebooks, args.cells)
-    print(f"repository: {repo} ({args.notebooks} notebooks x {args.cells} cells; built in {time.perf_counter() - t:.1f} s)")
-    size = sum(p.stat().st_size for p in repo.rglob("*.ipynb"))
-    print(f"notebooks at head: {size / 1e6:.1f} MB")
-    compare("synthetic", repo, args.notebooks, args.repeat, not args.no_nbdime)
-    stages = breakdown(repo, max(1, args.repeat // 2 + 1))
-    print("  in-process CPU of nbgit review: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    if not args.corpus_only:
+        t = time.perf_counter()
+        repo = build(args.notebooks, args.cells)
+        print(f"repository: {repo} ({args.notebooks} notebooks x {args.cells} cells; built in {time.perf_counter() - t:.1f} s)")
+        size = sum(p.stat().st_size for p in repo.rglob("*.ipynb"))
+        print(f"notebooks at head: {size / 1e6:.1f} MB")
+        compare("synthetic", repo, args.notebooks, args.repeat, not args.no_nbdime)
+        stages = breakdown(repo, max(1, args.repeat // 2 + 1))
+        print("  in-process CPU of nbgit review: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
 
     if not args.no_corpus:
         real = build_corpus_repo()
@@ -281,6 +284,8 @@ def main() -> int:
             n = len(list((CORPUS / "diffs").glob("*/*/a.ipynb")))
             print(f"\nreal pairs: {n} consecutive revisions from {CORPUS / 'diffs'} as one change set")
             compare("corpus", real, n, args.repeat, not args.no_nbdime)
+            stages = breakdown(real, max(1, args.repeat // 2 + 1))
+            print("  in-process CPU of nbgit review: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
     return 0
 
 

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from nbfactory import PNG_1PX, code_cell, image, jupyter_bytes, markdown_cell, notebook, stream
 from nbgit.review.changes import notebook_change
+from nbgit.review.md_render import MATHML_TAGS
 from nbgit.review.html import content_security_policy, data_uri, esc, markdown_to_html, render_html, word_diff
 
 TITLE = "Notebook review: main → feature"
@@ -467,7 +468,7 @@ def test_page_has_csp_first_and_no_external_reference(tmp_path):
         "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
         "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
         "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
-        "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input",
+        "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input", "br",
     }
     assert [t for t, _ in tags].count("script") == 1
     # the only way a URL reaches the page is as escaped text (srcdoc is escaped HTML, never a URL)
@@ -550,7 +551,7 @@ def test_code_cells_are_highlighted_under_the_word_marks():
     page = render_html([notebook_change("h.ipynb", jupyter_bytes(a), jupyter_bytes(b))])
     assert '<span class="k">def</span> <span class="nf">f</span>(x):' in page  # context line, coloured
     assert '<del class="w"><span class="mi">1</span></del>' in page and '<ins class="w"><span class="mi">2</span></ins>' in page
-    assert '<pre class="single src hl"><span class="kn">import</span> <span class="nn">os</span>' in page  # folded cell
+    assert '<pre class="single src hl">import os\n</pre>' in page  # folded unchanged cell: plain (Pygments' time)
     assert ".hl .k{" in re.search(r"<style>(.*?)</style>", page, re.S).group(1)  # colours inline, under the CSP hash
 
 
@@ -853,11 +854,12 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "kbd", "code", "table", "thead",
     "tbody", "tr", "th", "td", "a", "section", "header", "ul", "li", "span", "div", "details", "summary",
     "article", "pre", "colgroup", "col", "del", "ins", "img", "iframe", "button", "strong", "em", "s", "hr",
-    "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input",
-}
+    "ol", "blockquote", "h3", "h4", "h5", "h6", "script", "figure", "figcaption", "canvas", "input", "br",
+} | MATHML_TAGS  # math in markdown cells, allow-listed MathML
 nasty_text = st.lists(
-    st.sampled_from(list("<>&\"'`=/ \n#*_[]()!:-abcxyz\\\x00é") + ["<script>", "onerror=", "javascript:", "</textarea>",
-                                                                   "-->", "<!--", "]]>", "<img src=x ", "```", "    "]),
+    st.sampled_from(list("<>&\"'`=/ \n#*_[]()!:-abcxyz\\\x00é|$^{}") + ["<script>", "onerror=", "javascript:", "</textarea>",
+                                                                   "-->", "<!--", "]]>", "<img src=x ", "```", "    ",
+                                                                   "$$", "\\text{", "\\href{", "\\frac", "|---|"]),
     max_size=40,
 ).map("".join)
 

@@ -28,12 +28,20 @@ def _lexer(language: str):
         return None
 
 
-def _short_class(ttype) -> str:
-    from pygments.token import STANDARD_TYPES
+_CLASSES: dict = {}
 
-    while ttype not in STANDARD_TYPES:
-        ttype = ttype.parent
-    return STANDARD_TYPES[ttype]
+
+def _short_class(ttype) -> str:
+    """Pygments' short CSS class of a token type, "" when the style gives it no colour (cached)."""
+    cls = _CLASSES.get(ttype)
+    if cls is None:
+        from pygments.token import STANDARD_TYPES
+
+        t = ttype
+        while t not in STANDARD_TYPES:
+            t = t.parent
+        cls = _CLASSES[ttype] = STANDARD_TYPES[t] if STANDARD_TYPES[t] in _styled_classes() else ""
+    return cls
 
 
 def notebook_language(nb: dict | None) -> str:
@@ -59,11 +67,9 @@ def line_tokens(lines: list[str], language: str | None) -> list[list[tuple[str, 
     text = "\n".join(lines)
     out: list[list[tuple[str, str]]] = [[]]
     seen = 0
-    styled = _styled_classes()
     for ttype, value in lexer.get_tokens(text):
         seen += len(value)
-        cls = _short_class(ttype)
-        cls = cls if cls in styled else ""  # no colour in the style: no span (a smaller page)
+        cls = _short_class(ttype)  # "" for a token the style does not colour: no span, a smaller page
         for k, part in enumerate(value.split("\n")):
             if k:
                 out.append([])

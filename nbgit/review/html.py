@@ -280,7 +280,8 @@ def _code_language(cell: dict | None, lang: str | None) -> str | None:
 
 
 def _source_pre(cell: dict | None, lang: str | None) -> str:
-    """A whole source, coloured when it is code."""
+    """A whole source, coloured when it is code (``lang`` None: plain, as for the folded unchanged cells,
+    whose colours would cost most of the page's time: Pygments' lexers are pure Python)."""
     text = _source(cell)
     colored = highlight_html(text, _code_language(cell, lang))
     return f'<pre class="single src hl">{colored if colored is not None else esc(text)}</pre>'
@@ -294,7 +295,7 @@ def _unchanged_cell(cd: CellDiff, n: int, lang: str | None = None) -> str:
         note = f"execution count {esc(ca)} → {esc(cb)}"
     return (
         f'<article class="cell unchanged" id="{anchor}">{_cell_header(cd, n, note)}'
-        f"{_source_pre(cd.b_cell, lang)}</article>\n"
+        f"{_source_pre(cd.b_cell, None)}</article>\n"
     )
 
 
