@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("nbgit.cli.diff", "cell-aware diff of two notebooks or two revisions"),
     "add": ("nbgit.cli.add", "stage part of a notebook by cell: add -p, add --cells 3,5-7"),
     "reset": ("nbgit.cli.reset", "unstage part of a notebook by cell: reset -p, reset --cells"),
+    "log": ("nbgit.cli.log", "follow one cell back through history: log -- nb.ipynb --cell N|ID"),
+    "blame": ("nbgit.cli.blame", "per cell: the commit, author and date of its last change"),
     "merge-driver": ("nbgit.cli.merge_driver", "git's merge driver (%O %A %B %L %P ...; used by git)"),
     "merge": ("nbgit.cli.merge", "three-way merge BASE LOCAL REMOTE by hand"),
     "fix": ("nbgit.cli.fix", "repair a notebook broken by git conflict markers in its JSON"),

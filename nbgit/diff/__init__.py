@@ -155,6 +155,12 @@ def apply_diff(a: dict, diff: NotebookDiff) -> dict:
     return out
 
 
+def diff_cells(x: dict, y: dict, a_index: int, b_index: int) -> CellDiff:
+    """The entry :func:`diff_notebooks` gives two matched cells (``x`` at ``a_index`` in ``a``,
+    ``y`` at ``b_index`` in ``b``), for a caller that matched them itself (not marked as moved)."""
+    return _pair(a_index, b_index, x, y, False, x == y)
+
+
 def _cells(nb: dict, side: str) -> list[dict]:
     if not isinstance(nb, dict):
         raise TypeError(f"notebook {side} is not a dict")
@@ -221,6 +227,7 @@ def _patch_cell(cell: dict, cd: CellDiff) -> None:
 
 __all__ = [
     "diff_notebooks",
+    "diff_cells",
     "apply_diff",
     "NotebookDiff",
     "CellDiff",

@@ -339,7 +339,12 @@ def _attachment_lines(cell: dict) -> list[str]:
     return lines
 
 
-__all__ = ["render_notebook_diff", "render_hunk", "visible_change", "effective_view", "CONTEXT"]
+__all__ = ["render_notebook_diff", "render_hunk", "render_cell_diff", "visible_change", "effective_view", "CONTEXT"]
+
+
+def render_cell_diff(cd: CellDiff, *, color: bool = False, context: int = CONTEXT) -> list[str]:
+    """Lines showing one cell's change (``nbgit log --cell``): the cell part of the diff view."""
+    return _cell_lines(cd, _Style(color), True, True, context)
 
 
 def render_hunk(diff: NotebookDiff, hunk: tuple, *, color: bool = False, context: int = CONTEXT) -> list[str]:
