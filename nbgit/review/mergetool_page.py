@@ -22,6 +22,8 @@ import json
 from nbgit.merge.notebook import DELETED, ONE_SIDED, SOURCE
 from nbgit.merge.resolve import NOTE, RECORD, Block, MarkerBlock, split_source
 from nbgit.merge.values import MISSING
+from nbgit.review.highlight import css as highlight_css
+from nbgit.review.highlight import highlight_html, notebook_language
 from nbgit.review.html import _sha256, esc, markdown_to_html, render_output
 
 #: How a cell relates to the base, for folded cells (see :func:`cell_origins`).
@@ -169,6 +171,11 @@ updateCounter();if(blocks.length)select(0,false);
 """
 
 
+def page_css() -> str:
+    """The page's one stylesheet: ours, then the Pygments colours (hashed together for the CSP)."""
+    return CSS + highlight_css()
+
+
 def content_security_policy(header: bool = False) -> str:
     """Nothing but the page's own style and script, data: images, and requests back to this server.
 
@@ -177,7 +184,7 @@ def content_security_policy(header: bool = False) -> str:
     policy = (
         "default-src 'none'; "
         f"script-src 'sha256-{_sha256(JS)}'; "
-        f"style-src 'sha256-{_sha256(CSS)}'; "
+        f"style-src 'sha256-{_sha256(page_css())}'; "
         "img-src data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'"
     )
@@ -188,6 +195,7 @@ def render_page(nb: dict, blocks: list[Block], *, title: str, token: str, origin
                 base_cells: dict[int, dict] | None = None, banner: str = "") -> str:
     """The whole page for notebook ``nb`` (nbformat 4) and its conflict ``blocks``."""
     cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
+    lang = notebook_language(nb)
     by_cell: dict[int | None, list[Block]] = {}
     for b in blocks:
         by_cell.setdefault(b.cell, []).append(b)
@@ -196,7 +204,7 @@ def render_page(nb: dict, blocks: list[Block], *, title: str, token: str, origin
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
         f'<meta http-equiv="Content-Security-Policy" content="{esc(content_security_policy())}">\n',
         '<meta name="referrer" content="no-referrer">\n',
-        f"<title>Resolve: {esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        f"<title>Resolve: {esc(title)}</title>\n<style>{page_css()}</style>\n</head>\n<body>\n",
         f'<header class="top"><h1>Resolve <code>{esc(title)}</code></h1>'
         f'<span id="counter" class="counter">{len(blocks)} conflicts left</span>'
         '<button type="button" id="save" class="primary">Save</button>'
@@ -213,14 +221,14 @@ def render_page(nb: dict, blocks: list[Block], *, title: str, token: str, origin
     if not blocks:
         out.append('<p class="banner ok">No conflict left in this notebook. Save to stage it.</p>\n')
     for b in by_cell.get(None, []):
-        out.append(_conflict(b, None))
+        out.append(_conflict(b, None, lang))
     run_start = None
     for index, cell in enumerate(cells):
         if index in by_cell:
             if run_start is not None:
                 out.append(_fold(run_start, index, origins))
                 run_start = None
-            out.append(_conflict_cell(cell, index, by_cell[index], (base_cells or {}).get(index)))
+            out.append(_conflict_cell(cell, index, by_cell[index], (base_cells or {}).get(index), lang))
         elif run_start is None:
             run_start = index
     if run_start is not None:
@@ -234,10 +242,11 @@ def render_cells(nb: dict, start: int, end: int, origins: list[str] | None = Non
                  base_cells: dict[int, dict] | None = None) -> str:
     """Cells ``start`` to ``end`` (exclusive) as HTML, for an opened fold."""
     cells = nb.get("cells") if isinstance(nb.get("cells"), list) else []
+    lang = notebook_language(nb)
     parts = []
     for index in range(max(0, start), min(end, len(cells))):
         origin = origins[index] if origins and index < len(origins) else ""
-        parts.append(_plain_cell(cells[index], index, origin, (base_cells or {}).get(index)))
+        parts.append(_plain_cell(cells[index], index, origin, (base_cells or {}).get(index), lang))
     return "".join(parts)
 
 
@@ -268,60 +277,61 @@ def _text(src) -> str:
     return src if isinstance(src, str) else ""
 
 
-def _render_source(text: str, cell_type: str) -> str:
+def _render_source(text: str, cell_type: str, language: str | None = None) -> str:
     if cell_type == "markdown":
         return f'<div class="md-render">{markdown_to_html(text)}</div>'
-    return f'<pre class="src">{esc(text)}</pre>'
+    colored = highlight_html(text, language) if cell_type == "code" else None
+    return f'<pre class="src hl">{colored if colored is not None else esc(text)}</pre>'
 
 
-def _plain_cell(cell, index: int, origin: str, base_cell) -> str:
+def _plain_cell(cell, index: int, origin: str, base_cell, lang: str | None) -> str:
     kind = _cell_type(cell)
     badge = ""
     if origin and origin != UNCHANGED:
         cls = "ours" if "ours" in origin else "theirs" if "theirs" in origin else "both"
         badge = f' <span class="badge {cls}">{esc(origin)}</span>'
-    body = _render_source(_text(cell.get("source") if isinstance(cell, dict) else ""), kind)
+    body = _render_source(_text(cell.get("source") if isinstance(cell, dict) else ""), kind, lang)
     outputs = cell.get("outputs") if isinstance(cell, dict) else None
     if isinstance(outputs, list) and outputs:
         body += "".join(render_output(o) for o in outputs if isinstance(o, dict))
     if base_cell is not None and origin not in ("", UNCHANGED):
         body += (f'<details><summary class="note">base version</summary>'
-                 f'{_render_source(_text(base_cell.get("source")), _cell_type(base_cell))}</details>')
+                 f'{_render_source(_text(base_cell.get("source")), _cell_type(base_cell), lang)}</details>')
     return (f'<div class="cell"><div class="head"><b>cell {index + 1}</b> <span>{esc(kind)}</span>{badge}</div>'
             f'<div class="body">{body}</div></div>\n')
 
 
-def _conflict_cell(cell, index: int, blocks: list[Block], base_cell) -> str:
+def _conflict_cell(cell, index: int, blocks: list[Block], base_cell, lang: str | None) -> str:
     kind = _cell_type(cell)
     parts = [f'<div class="cell" id="cell-{index}"><div class="head"><b>cell {index + 1}</b> <span>{esc(kind)}</span></div><div class="body">']
     note = next((b for b in blocks if b.kind in (DELETED, ONE_SIDED, NOTE)), None)
     source_blocks = iter(b for b in blocks if b.kind == SOURCE)
     text = _text(cell.get("source"))
     if note is not None:
-        parts.append(_conflict(note, kind))
+        parts.append(_conflict(note, kind, lang))
         text = text.partition("\n")[2]
     for piece in split_source(text):
         if isinstance(piece, MarkerBlock):
             block = next(source_blocks, None)
             if block is not None:
-                parts.append(_conflict(block, kind))
+                parts.append(_conflict(block, kind, lang))
         elif piece.strip() and note is None:
-            parts.append(f'<div class="plain">{_render_source(piece, kind if kind != "markdown" else "raw")}</div>')
+            parts.append(f'<div class="plain">{_render_source(piece, kind if kind != "markdown" else "raw", lang)}</div>')
     for b in blocks:
         if b.kind == RECORD:
-            parts.append(_conflict(b, kind))
+            parts.append(_conflict(b, kind, lang))
     parts.append("</div></div>\n")
     return "".join(parts)
 
 
-def _conflict(b: Block, cell_type: str | None) -> str:
+def _conflict(b: Block, cell_type: str | None, lang: str | None) -> str:
     where = "notebook" if b.cell is None else f"cell {b.cell + 1}"
     title = {SOURCE: "conflicting lines", DELETED: "deleted on one side, edited on the other",
              ONE_SIDED: "on one side only", NOTE: "nbgit's note on this cell", RECORD: f"{b.path or 'record'}"}.get(b.kind, b.kind)
     buttons = "".join(
         f'<button type="button" data-choice="{esc(c)}">{esc(CHOICE_LABELS.get(c, c))}</button>' for c in b.choices
     )
-    sides = _sides(b, cell_type)
+    sides = _sides(b, cell_type, lang)
     return (
         f'<section class="conflict" data-key="{esc(b.key)}"><div class="bar"><span class="what">{esc(where)}: {esc(title)}</span>'
         f'{buttons}</div>'
@@ -331,7 +341,7 @@ def _conflict(b: Block, cell_type: str | None) -> str:
     )
 
 
-def _sides(b: Block, cell_type: str | None) -> str:
+def _sides(b: Block, cell_type: str | None, lang: str | None) -> str:
     cols = []
     if b.kind == SOURCE:
         labels = b.labels
@@ -340,9 +350,9 @@ def _sides(b: Block, cell_type: str | None) -> str:
             if value is MISSING:
                 continue
             label = labels.get(side, side)
-            cols.append(_side(side, side if label == side else f"{side} ({label})", _render_source(value, cell_type or "code")))
+            cols.append(_side(side, side if label == side else f"{side} ({label})", _render_source(value, cell_type or "code", lang)))
     elif b.kind in (DELETED, ONE_SIDED, NOTE):
-        cols.append(_side("ours", "the cell as kept", _render_source(b.ours or "", cell_type or "code")))
+        cols.append(_side("ours", "the cell as kept", _render_source(b.ours or "", cell_type or "code", lang)))
     else:
         for side, name in (("base", "base"), ("ours", "ours"), ("theirs", "theirs")):
             value = getattr(b, side)
@@ -400,4 +410,4 @@ def cell_origins(base: dict | None, local: dict | None, remote: dict | None, mer
     return origins, base_cells
 
 
-__all__ = ["render_page", "render_cells", "cell_origins", "content_security_policy", "CSS", "JS"]
+__all__ = ["render_page", "render_cells", "cell_origins", "content_security_policy", "page_css", "CSS", "JS"]
