@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from nbgit._escape import term
+
 DESCRIPTION = """\
 Write the review page (the HTML of `nbgit review`) comparing two notebook files and open it
 in the browser:
@@ -43,7 +45,7 @@ def main(argv: list[str]) -> int:
             with open(path, "rb") as fh:
                 sides.append(fh.read())
         except OSError as exc:
-            print(f"nbgit difftool: error: {path}: cannot read ({exc.strerror or exc})", file=sys.stderr)
+            print(term(f"nbgit difftool: error: {path}: cannot read ({exc.strerror or exc})"), file=sys.stderr)
             return 2
     name = args.name or (args.new if args.new != "/dev/null" else args.old)
 
@@ -67,7 +69,7 @@ def main(argv: list[str]) -> int:
     try:
         atomic_write(target, page.encode("utf-8"))
     except OSError as exc:
-        print(f"nbgit difftool: error: {target}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        print(term(f"nbgit difftool: error: {target}: cannot write ({exc.strerror or exc})"), file=sys.stderr)
         return 2
     print(target, flush=True)
     if not args.no_browser:
@@ -97,5 +99,5 @@ def _config():
     try:
         return DEFAULT_CONFIG if root is None else load_config(root)
     except ConfigError as exc:
-        print(f"nbgit difftool: warning: {exc}; using the defaults", file=sys.stderr)
+        print(term(f"nbgit difftool: warning: {exc}; using the defaults"), file=sys.stderr)
         return DEFAULT_CONFIG

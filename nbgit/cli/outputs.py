@@ -24,7 +24,9 @@ def _when(ts: float) -> str:
 
 def _printable(text: str) -> str:
     """A stored path for the terminal: control characters escaped (paths come from the repository)."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    from nbgit._escape import term
+
+    return term(text)
 
 
 def main(argv: list[str]) -> int:

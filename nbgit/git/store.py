@@ -388,8 +388,10 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
         try:
             data = store.get(n)
         except DamagedEntry as exc:
-            stderr.write(f"nbgit: warning: {path or '<blob>'}: a stored entry of its outputs was damaged ({exc}) "
-                         "and has been removed; the outputs it held will not come back\n")
+            from nbgit._escape import term
+
+            stderr.write(term(f"nbgit: warning: {path or '<blob>'}: a stored entry of its outputs was damaged ({exc}) "
+                              "and has been removed; the outputs it held will not come back") + "\n")
             continue
         except OSError:
             continue
@@ -431,7 +433,9 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
 def _warn_once(store: OutputStore, stderr: TextIO, message: str) -> None:
     if not store.warned:
         store.warned = True
-        stderr.write(f"nbgit: {message}\n")
+        from nbgit._escape import term
+
+        stderr.write(f"nbgit: {term(message)}\n")
 
 
 def open_store(config, cwd: str = ".") -> OutputStore | None:
