@@ -213,7 +213,7 @@ def test_notebook_edit_goes_to_the_text(paired):
 
 def test_both_edited_is_refused_and_changes_nothing(paired):
     edit_py(paired, "x = 1", "x = 'from py'")
-    edit_ipynb_source(paired, 2, "y = 'from ipynb'")
+    edit_ipynb_source(paired, 1, "x = 'from ipynb'\nprint(x)")  # the same cell: no merge
     before = (paired.read("nb.ipynb"), paired.read("nb.py"))
     record_before = (paired.path / ".git" / "nbgit" / "sync.json").read_bytes()
     proc = run(paired, "sync", check=False)
@@ -228,6 +228,18 @@ def test_both_edited_is_refused_and_changes_nothing(paired):
     run(paired, "sync", "--use", "py", "nb.py")
     assert sources(paired.read("nb.ipynb"))[1] == "x = 'from py'\nprint(x)"
     assert sources(paired.read("nb.ipynb"))[2] == "y = x * 2"
+    assert run(paired, "sync", "--check").returncode == 0
+
+
+def test_both_edited_in_different_cells_merge_three_way(paired):
+    edit_py(paired, "x = 1", "x = 'from py'")
+    edit_ipynb_source(paired, 2, "y = 'from ipynb'")
+    proc = run(paired, "sync")
+    assert b"merged cell by cell into both files" in proc.stdout
+    assert sources(paired.read("nb.ipynb"))[1:] == ["x = 'from py'\nprint(x)", "y = 'from ipynb'"]
+    text = paired.read("nb.py").decode()
+    assert "x = 'from py'" in text and "y = 'from ipynb'" in text
+    assert json.loads(paired.read("nb.ipynb"))["cells"][1]["outputs"]  # the notebook's outputs stay
     assert run(paired, "sync", "--check").returncode == 0
 
 
@@ -295,16 +307,39 @@ def test_fresh_clone_equal_sides_are_in_sync(paired, tmp_path):
     assert (other.path / ".git" / "nbgit" / "sync.json").exists()
 
 
-def test_fresh_clone_different_sides_are_reported_not_guessed(paired, tmp_path):
-    edit_py(paired, "x = 1", "x = 99")  # committed without syncing
+def test_fresh_clone_where_git_shows_the_last_sync_carries_the_newer_side(paired, tmp_path):
+    edit_py(paired, "x = 1", "x = 99")  # committed without syncing: the notebook last changed when in sync
     paired.commit("edit py only")
+    other = clone(paired, tmp_path / "clone")
+    proc = run(other, "sync")
+    assert b"nb.py -> nb.ipynb" in proc.stdout
+    assert sources(other.read("nb.ipynb"))[1] == "x = 99\nprint(x)"
+
+
+def test_branch_switch_without_hooks_carries_the_py_that_changed(paired):
+    paired.git("checkout", "-q", "-b", "topic")
+    edit_py(paired, "y = x * 2", "y = x * 3")
+    paired.commit("py only on topic")
+    paired.git("checkout", "-q", "main")
+    run(paired, "sync")
+    paired.git("checkout", "-q", "topic")
+    assert b"nb.py -> nb.ipynb" in run(paired, "sync").stdout
+    assert sources(paired.read("nb.ipynb"))[2] == "y = x * 3"
+
+
+def test_fresh_clone_different_sides_are_reported_not_guessed(paired, tmp_path):
+    nb = json.loads(paired.read("nb.ipynb"))
+    nb["cells"][1]["source"] = ["x = 'never in sync'"]
+    paired.write("nb.ipynb", jupyter_bytes(nb))
+    edit_py(paired, "y = x * 2", "y = 'neither'")
+    paired.commit("both edited apart, never synced")  # the last commit touching them holds them out of sync
     other = clone(paired, tmp_path / "clone")
     before = (other.read("nb.ipynb"), other.read("nb.py"))
     proc = run(other, "sync", check=False)
     assert proc.returncode == 1 and b"no record of their last sync" in proc.stderr
     assert (other.read("nb.ipynb"), other.read("nb.py")) == before
     run(other, "sync", "--use", "py")
-    assert sources(other.read("nb.ipynb"))[1] == "x = 99\nprint(x)"
+    assert sources(other.read("nb.ipynb"))[2] == "y = 'neither'"
 
 
 def test_clone_of_a_repository_that_commits_only_the_text(repo, tmp_path):
@@ -403,7 +438,7 @@ def test_hooks_sync_on_checkout_and_merge(paired):
 def test_hook_conflict_does_not_fail_the_checkout(paired):
     run(paired, "install", "--hooks")
     edit_py(paired, "x = 1", "x = 'py'")
-    edit_ipynb_source(paired, 2, "y = 'ipynb'")
+    edit_ipynb_source(paired, 1, "x = 'ipynb'\nprint(x)")  # the same cell on both sides: a conflict
     before = (paired.read("nb.ipynb"), paired.read("nb.py"))
     proc = paired.git("checkout", "-q", "-b", "other")
     assert b"both nb.ipynb and nb.py changed" in proc.stderr
@@ -476,3 +511,21 @@ def test_use_without_path_settles_conflicts_only(paired):
     assert sources(paired.read("nb.ipynb"))[1:] == ["x = 'py'\nprint(x)", "y = x * 2"]
     assert sources(paired.read("b.ipynb"))[1] == "b = 'notebook edit'"  # kept, and carried to b.py
     assert b"b = 'notebook edit'" in paired.read("b.py")
+
+
+def test_sync_leaves_pairs_the_repository_does_not_use_and_reports_them(repo):
+    """Notebooks whose jupytext metadata names text files never committed: no untracked files appear."""
+    for name in ("a", "b"):
+        nb = json.loads(make_nb("x = 1"))
+        nb["metadata"]["jupytext"] = {"formats": "ipynb,md"}
+        repo.write(f"{name}.ipynb", jupyter_bytes(nb))
+    repo.commit("notebooks with formats metadata")
+    proc = run(repo, "sync")
+    assert not (repo.path / "a.md").exists() and not (repo.path / "b.md").exists()
+    assert b"not synced: 2 notebooks" in proc.stderr and b"a.ipynb (a.md)" in proc.stderr
+    run(repo, "sync", "a.ipynb")  # named: used
+    assert (repo.path / "a.md").exists()
+    repo.commit("a.md")
+    proc = run(repo, "sync")
+    assert b"not synced: 1 notebook " in proc.stderr and b"b.ipynb (b.md)" in proc.stderr
+    assert not (repo.path / "b.md").exists()

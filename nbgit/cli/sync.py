@@ -68,7 +68,17 @@ def main(argv: list[str]) -> int:
     not_paired = []
     usage_error = False
     named = {os.path.abspath(a) for a in args.paths}
+    unused = _unused_pairs(found.pairs, named, stores, toplevel, config)
+    if unused and not quiet:
+        shown = ", ".join(f"{os.path.relpath(p.ipynb)} ({os.path.relpath(p.text)})" for p in unused[:5])
+        more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+        print(term(f"nbgit sync: not synced: {len(unused)} notebook{'s' if len(unused) != 1 else ''} whose jupytext "
+                   f"metadata names a text file the repository does not use (not tracked, never paired here): "
+                   f"{shown}{more}; `nbgit pair NOTEBOOK` or `nbgit sync NOTEBOOK` to use one"), file=sys.stderr)
+    unused_set = set(unused)
     for pair in found.pairs:
+        if pair in unused_set:
+            continue
         outcomes.append(sync_pair(pair, stores, use=use, check=args.check, files=found.files.get(pair.ipynb)))
     for path in found.unpaired:
         if config.pair and not args.hook:
@@ -87,6 +97,35 @@ def main(argv: list[str]) -> int:
             return 0 if args.hook else 1
     status = _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
     return 2 if usage_error and not args.hook else status
+
+
+def _unused_pairs(pairs, named: set, stores, toplevel: str | None, config) -> list:
+    """Pairs found only through a notebook's jupytext ``formats`` metadata that this repository does
+    not use: the text file is not tracked, nbgit never synced the pair here and ``[tool.nbgit] pair``
+    does not ask for it. Syncing them would write untracked text files nobody asked for (a repository
+    whose notebooks carry ``formats`` but whose text files were never committed). Named PATHs and pairs
+    outside git are always synced."""
+    if toplevel is None:
+        return []
+    import subprocess
+
+    proc = subprocess.run(["git", "ls-files", "-z"], cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        return []
+    top = os.path.realpath(toplevel)
+    tracked = {os.path.join(top, n) for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n}
+
+    def real(path: str) -> str:  # the directory resolved as git resolves the work tree, the name as is
+        return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+    unused = []
+    for pair in pairs:
+        if pair.ipynb in named or pair.text in named or real(pair.text) in tracked or config.pair == pair.fmt:
+            continue
+        if stores.for_notebook(pair.ipynb).get(pair.ipynb) is not None:
+            continue  # paired by `nbgit pair`, or synced here before
+        unused.append(pair)
+    return unused
 
 
 def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:

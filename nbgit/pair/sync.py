@@ -254,6 +254,13 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
         if files.ipynb is not None:
             files.nb  # parse errors name the notebook before anything else happens
         record = _matches(store.get(pair.ipynb), pair, text_key)
+        history: list[Files] | None = None
+        if record is None and files.ipynb is not None and files.text is not None and stores.toplevel:
+            # no record (a fresh clone, or hooks never ran): the last commit where the pair was in
+            # sync is a sync point too, so a branch switch that changed one side is carried over
+            history = _history(pair, stores.toplevel)
+            if history:
+                record = _keyed(history[0].record(), text_key)
         sides = Sides(
             ipynb_exists=files.ipynb is not None,
             text_exists=files.text is not None,
@@ -264,7 +271,9 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
         action = decide(sides, record is not None, use)
         outcome = Outcome(pair, action)
         if action is Action.NOTHING:
-            if record is not None and files.ipynb is not None and files.ipynb_raw != record.ipynb_raw and not check:
+            if history and not check:  # a sync point found in git: remember it
+                store.put(pair.ipynb, record.with_cache(files.ipynb_raw, files.inputs))
+            elif record is not None and files.ipynb is not None and files.ipynb_raw != record.ipynb_raw and not check:
                 store.put(pair.ipynb, record.with_cache(files.ipynb_raw, files.inputs))  # faster next time
         elif action is Action.RECORD:
             if not check:
@@ -289,11 +298,78 @@ def sync_pair(pair: Pair, stores: Stores, use: str | None = None, check: bool = 
                     files = Files(pair, data, files.text)
             if not check:
                 store.put(pair.ipynb, _keyed(files.record(), text_key))
+        elif action is Action.CONFLICT and use is None and stores.toplevel:
+            if history is None:
+                history = _history(pair, stores.toplevel)
+            base = next((h for h in history if h.text_digest == record.text or h.rendered_digest == record.ipynb_text), None)
+            merged = _merge_sides(files, base) if base is not None else None
+            if merged is None:
+                outcome.problem = _conflict_message(pair, action)
+                return outcome
+            outcome.action, outcome.wrote = Action.TO_IPYNB, pair.ipynb
+            outcome.problem = (f"both {_rel(pair.ipynb)} and {_rel(pair.text)} changed since the last sync, in different "
+                               "cells: merged cell by cell into both files")
+            if not check:
+                data = dumps(merged, files.layout)
+                _replace(pair.ipynb, files.ipynb, data, root)
+                new_files = Files(pair, data, files.text)
+                text = _with_newlines_of(new_files.rendered, files.text)
+                _replace(pair.text, files.text, text, root)
+                store.put(pair.ipynb, _keyed(Files(pair, data, text).record(), text_key))
         else:
             outcome.problem = _conflict_message(pair, action)
         return outcome
     except PairError as exc:
         return Outcome(pair, Action.NOTHING, problem=f"{_rel(exc.path)}: {exc.reason}", error=True)
+
+
+def _git(toplevel: str, *args: str) -> bytes | None:
+    proc = subprocess.run(["git", *args], cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _history(pair: Pair, toplevel: str) -> list[Files]:
+    """The pair as committed where git last changed either file, when the two agreed there
+    (most recent first): sync points nbgit did not record (a fresh clone, a switch without hooks)."""
+    rel = {side: os.path.relpath(path, toplevel).replace(os.sep, "/") for side, path in
+           (("ipynb", pair.ipynb), ("text", pair.text))}
+    if any(r.startswith("../") for r in rel.values()):
+        return []
+    commits = []
+    for side in ("text", "ipynb"):
+        out = _git(toplevel, "log", "-1", "--format=%H %ct", "--", rel[side])
+        if out and out.split():
+            commit, when = out.decode().split()[:2]
+            if commit not in (c for c, _ in commits):
+                commits.append((commit, int(when)))
+    found = []
+    for commit, _ in sorted(commits, key=lambda c: -c[1]):
+        ipynb = _git(toplevel, "cat-file", "blob", f"{commit}:{rel['ipynb']}")
+        text = _git(toplevel, "cat-file", "blob", f"{commit}:{rel['text']}")
+        if ipynb is None or text is None:
+            continue
+        state = Files(pair, ipynb, text)
+        try:
+            if state.in_sync():
+                found.append(state)
+        except PairError:
+            continue
+    return found
+
+
+def _merge_sides(files: Files, base: Files) -> dict | None:
+    """Both sides changed since ``base`` (their last sync): merge them cell by cell with nbgit's
+    three-way merge (the text side carried onto the base notebook); None on a conflict."""
+    from nbgit.merge.notebook import merge_notebooks
+    from nbgit.pair.convert import ConversionError, carry_text
+
+    try:
+        base_nb = base.nb
+        remote = carry_text(files.text, files.pair.fmt, base_nb)
+        result = merge_notebooks(base_nb, files.nb, remote)
+    except (ConversionError, PairError, ValueError, TypeError):
+        return None
+    return result.notebook if result.clean else None
 
 
 def _keyed(record: Record, text_key: str) -> Record:
