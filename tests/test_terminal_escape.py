@@ -12,7 +12,7 @@ import json
 import os
 import re
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from nbfactory import code_cell, dirty_notebook, jupyter_bytes, notebook
@@ -136,3 +136,39 @@ def test_non_utf8_name_is_checked_and_reviewed(installed_repo):
     worktree = r.nbgit("review", check=False)  # the work tree (filter attributes looked up by name)
     assert worktree.returncode == 0, worktree.stderr.decode()
     assert "bad&#92;xff" in worktree.stdout.decode("utf-8")
+
+
+name_bytes = st.binary(min_size=1, max_size=12).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_"))
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))  # each example is a repository: no shrinking
+@given(st.lists(name_bytes, min_size=1, max_size=3, unique=True))
+@example([b"bad\xff", b"-rf \x1b[31m\n", b"\xe2\x80\xae"])
+def test_property_any_file_name_is_checked_reviewed_and_shown_escaped(tmp_path_factory, names):
+    """Arbitrary bytes as notebook names (controls, non-UTF-8, leading dashes): every notebook is
+    counted by check, review writes its page and comment, and nothing prints a raw control."""
+    from conftest import Repo
+
+    r = Repo(tmp_path_factory.mktemp("names"))
+    r.git("init", "-q", "-b", "main")
+    r.nbgit("install")
+    files = [os.fsdecode(n + b".ipynb") for n in names]
+    for f in files:
+        (r.path / f).write_bytes(jupyter_bytes(notebook([code_cell("x = 1\n", id="a")], metadata={})))
+    r.commit("base")
+    for f in files:
+        (r.path / f).write_bytes(jupyter_bytes(notebook([code_cell("x = '\x1b[2J\x9b1m'\n", id="a")], metadata={})))
+    r.commit("head")
+
+    check = r.nbgit("check", check=False)
+    assert check.returncode == 0, check.stderr
+    assert f"{len(files)} notebook{'s' if len(files) != 1 else ''} checked" in check.stderr.decode()
+    review = r.nbgit("review", "HEAD~1..HEAD", "--html", "r.html", "--markdown", "r.md", check=False)
+    assert review.returncode == 0, review.stderr
+    md = r.read("r.md").decode("utf-8")
+    page = r.read("r.html").decode("utf-8")
+    assert md.count("<details>") == len(files) and page.count('<section class="nb"') == len(files)
+    for out in (check.stdout, check.stderr, review.stderr, r.nbgit("diff", "--no-pager", "HEAD~1", check=False).stdout):
+        text = out.decode("utf-8")
+        assert not CONTROL.search(text.replace("\n", "")), text
