@@ -480,3 +480,12 @@ def test_a_notebook_symlink_leading_out_is_refused(repo, tmp_path):
     assert proc.returncode == 2
     assert b"outside the repository" in proc.stderr
     assert outside.read_bytes() == before
+
+
+def test_nothing_to_resolve_says_so(repo):
+    repo.write("clean.ipynb", dump(nb(["x = 1"])))
+    repo.commit("clean")
+    proc = repo.nbgit("mergetool", "--no-browser")
+    assert proc.stdout.decode() == "nbgit mergetool: no notebook with conflicts\n"
+    assert repo.nbgit("mergetool", "--no-browser", "clean.ipynb").stdout.decode() == (
+        "nbgit mergetool: clean.ipynb: no conflict to settle\n")

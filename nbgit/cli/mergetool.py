@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
         base, local, remote, merged = args.git
         return _resolve_one(merged, read_versions(base, local, remote), config, args, root, stage=False)
 
-    paths = args.paths or _default_paths()
+    paths = args.paths or _default_paths(root)
     if paths is None:
         return 2
     if not paths:
@@ -130,7 +130,7 @@ def _open_browser(url: str) -> None:
         print("nbgit mergetool: no browser could be opened; open the URL above", file=sys.stderr)
 
 
-def _default_paths() -> list[str] | None:
+def _default_paths(root: str) -> list[str] | None:
     from nbgit.git.repo import GitError, git
     from nbgit.merge.conflicts import find_conflicts
     from nbgit.notebook.io import NotebookError, has_conflict_markers, parse
@@ -145,12 +145,11 @@ def _default_paths() -> list[str] | None:
         print(f"nbgit mergetool: {exc}", file=sys.stderr)
         return None
     found = []
+    from nbgit._fs import read_regular
+
     for name in tracked:
-        if not os.path.isfile(name) or os.path.islink(name):
-            continue
         try:
-            with open(name, "rb") as fh:
-                data = fh.read()
+            data = read_regular(os.path.abspath(name), root=root)  # no device, FIFO or link out of the tree
         except OSError:
             continue
         try:
