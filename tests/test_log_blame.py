@@ -131,3 +131,27 @@ def test_blame_escapes_cell_text(installed_repo):
     r.commit("c", "nb.ipynb")
     out = r.nbgit("blame", "nb.ipynb").stdout
     assert b"\x1b[31m" not in out and b"\\x1b[31m" in out
+
+
+def test_trace_cells_pure():
+    """The core walk on a hand-made DAG: root -> c1 (edit) -> c2 (move only) -> c3 (merge of c2 and side)."""
+    from nbgit.diff.trace import CHANGED, CREATED, trace_cells
+
+    x0, y0 = code_cell("x = 1\nshow(x)\n", id="x"), code_cell("y = 2\nshow(y)\n", id="y")
+    x1 = code_cell("x = 10\nshow(x)\n", id="x")
+    versions = {"root": [x0, y0], "c1": [x1, y0], "c2": [y0, x1], "side": [x1, y0], "c3": [y0, x1]}
+    parents = {"root": [], "c1": ["root"], "c2": ["c1"], "side": ["c1"], "c3": ["c2", "side"]}
+
+    def parent_list(commit, path):
+        return [(p, path, p) for p in parents[commit]]  # blob id = commit name: every version differs
+
+    def cells(commit, path, blob):
+        return versions[blob]
+
+    order = ["c3", "side", "c2", "c1", "root"]
+    events = trace_cells(order, "c3", "nb", "c3", {1: "x", 0: "y"}, parent_list, cells)
+    got = [(e.kind, e.key, e.commit) for e in events]
+    assert ("changed", "x", "c1") in got and ("created", "x", "root") in got and ("created", "y", "root") in got
+    assert all(e.commit not in ("c2", "c3", "side") for e in events)  # moves and merges that kept it equal
+    blame = trace_cells(order, "c3", "nb", "c3", {1: "x", 0: "y"}, parent_list, cells, stop_at_first=True)
+    assert {e.key: (e.kind, e.commit) for e in blame} == {"x": (CHANGED, "c1"), "y": (CREATED, "root")}
