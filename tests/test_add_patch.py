@@ -269,3 +269,18 @@ def test_any_answers_through_git(tmp_path_factory, a_src, b_src, data):
     ours = index_line(r)
     r.git("add", "nb.ipynb")
     assert index_line(r) == ours
+
+
+def test_symlinks_and_fifos_in_the_work_tree_are_not_read(edited, tmp_path):
+    outside = tmp_path / "secret.ipynb"
+    outside.write_text(dump(B))
+    os.unlink(edited.path / "nb.ipynb")
+    os.symlink(outside, edited.path / "nb.ipynb")
+    before = index_line(edited)
+    proc = edited.nbgit("add", "-p", check=False, input=b"y\ny\ny\n")
+    assert proc.returncode == 1 and b"symlink" in proc.stderr
+    assert index_line(edited) == before
+    os.unlink(edited.path / "nb.ipynb")
+    os.mkfifo(edited.path / "nb.ipynb")
+    proc = edited.nbgit("add", "-p", check=False, input=b"y\n")  # must not hang on the FIFO
+    assert proc.returncode == 1 and index_line(edited) == before

@@ -140,22 +140,22 @@ def read_blob(root: str, oid: str) -> bytes:
 
 def read_worktree(root: str, path: str) -> bytes | None:
     """The work tree file at ``path`` (None when absent); StageError if it is not a regular
-    file inside the work tree (a symlink out of it, a directory, a FIFO...)."""
+    file inside the work tree (a symlink, which git would stage as a link, a directory, a FIFO,
+    a path through a symlink out of the tree...). Reads go through nbgit's one containment
+    helper (:func:`nbgit._fs.read_regular`)."""
+    from nbgit._fs import PathRefused, read_regular
+
     full = os.path.join(root, *path.split("/"))
-    real = os.path.realpath(full)
-    if real != root and not real.startswith(root + os.sep):
-        raise StageError(f"{path}: leads outside the work tree; not read")
     try:
-        st = os.lstat(full)
-    except FileNotFoundError:
+        if stat.S_ISLNK(os.lstat(full).st_mode):
+            raise StageError(f"{path}: a symlink in the work tree; stage it with git add")
+        return read_regular(path, root=root)
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    if not stat.S_ISREG(st.st_mode):
-        raise StageError(f"{path}: not a regular file; not read")
-    fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise StageError(f"{path}: not a regular file; not read")
-        return fh.read()
+    except IsADirectoryError:
+        raise StageError(f"{path}: a directory in the work tree; not read") from None
+    except PathRefused as exc:
+        raise StageError(str(exc)) from None
 
 
 def clean_as_git_add(root: str, path: str, data: bytes) -> tuple[str, bytes]:
