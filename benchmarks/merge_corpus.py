@@ -2,6 +2,7 @@
 
     python benchmarks/merge_corpus.py             # corpus merges + nbdime's test triplets
     python benchmarks/merge_corpus.py --no-nbdime # without nbdime (faster)
+    python benchmarks/merge_corpus.py --hard-only # only the table of hand-made hard triplets
 
 For every case of ../shared/corpus/merges (base, local, remote, and merged:
 what the person committed):
@@ -18,8 +19,16 @@ Then nbdime's own test triplets (``*--1/2/3``, ``exampleN/{center,left,right}``)
 case by case: nbgit's and nbdime's outcome, and whether the two merged
 notebooks have the same cells.
 
-The hard guarantees are asserted by tests/test_merge_corpus.py; this script
-reports the counts.
+First of all, a table of hand-made hard triplets (tests/hard_merges.py: the
+cases of issue 12, splits, joins, moves and swaps against edits), nbgit,
+nbdime and git's text merge side by side with what a person expects: "right"
+(the expected cells, conflicts exactly where expected), "clean, wrong" (the
+worst outcome: nothing tells the person), "conflict, expected clean", or
+"conflict, wrong cells" (flagged, but a twin left unflagged or a cell lost).
+For nbdime and git a conflict's placement is not checked ("conflict").
+
+The hard guarantees are asserted by tests/test_merge_corpus.py and
+tests/test_merge_hard.py; this script reports the counts.
 """
 
 from __future__ import annotations
@@ -33,11 +42,14 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "tests"))
 CORPUS = Path(os.environ.get("NBGIT_CORPUS", PROJECT.parent / "shared" / "corpus"))
 
 from nbgit.merge import merge_notebooks  # noqa: E402
 from nbgit.merge.blobs import merge_blobs  # noqa: E402
 from nbgit.notebook.config import Config  # noqa: E402
+from nbgit.merge.conflicts import find_conflicts  # noqa: E402
+import hard_merges  # noqa: E402  (tests/hard_merges.py)
 
 
 def cells(nb: dict | None):
@@ -187,15 +199,87 @@ def nbdime_tests_report(use_nbdime: bool) -> list[dict]:
     return rows
 
 
+def _nbdime_dicts(base: dict, local: dict, remote: dict):
+    import nbdime
+    import nbformat
+
+    try:
+        nbs = [nbformat.reads(json.dumps(nb), as_version=4) for nb in (base, local, remote)]
+        merged, decisions = nbdime.merge_notebooks(*nbs)
+    except Exception as exc:
+        return None, repr(exc)[:60]
+    return not any(d.conflict for d in decisions), json.loads(json.dumps(merged))
+
+
+def _git_dicts(base: dict, local: dict, remote: dict, work: Path):
+    paths = []
+    for name, nb in (("base", base), ("local", local), ("remote", remote)):
+        path = work / f"{name}.ipynb"
+        path.write_text(json.dumps(nb, indent=1) + "\n")
+        paths.append(path)
+    proc = subprocess.run(["git", "merge-file", "-p", str(paths[1]), str(paths[0]), str(paths[2])], capture_output=True)
+    try:
+        merged = json.loads(proc.stdout)
+    except ValueError:
+        merged = None
+    return proc.returncode == 0, merged
+
+
+def _other_verdict(expected: list, clean, merged) -> str:
+    want_conflict = hard_merges.CONFLICT in expected
+    if clean is None:
+        return "failed"
+    if not clean:
+        return "conflict" if want_conflict else "conflict, expected clean"
+    if merged is None:
+        return "clean, not JSON"
+    return hard_merges.judge(expected, hard_merges.cell_texts(merged), set())
+
+
+def hard_triplets_report(use_nbdime: bool) -> list[dict]:
+    """The hand-made hard triplets: nbgit, nbdime and git against what a person expects."""
+    import tempfile
+
+    rows = []
+    print("hand-made hard triplets (tests/hard_merges.py): outcome against what a person expects")
+    header = f"  {'case':<33} {'expected':<9} {'nbgit':<24} {'nbdime':<24} {'git merge-file':<24}"
+    print(header)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, _what, b, l, r, expected in hard_merges.CASES:
+            nbs = [hard_merges.make_notebook(c) for c in (b, l, r)]
+            result = merge_notebooks(*nbs)
+            flagged = {c.cell for c in find_conflicts(result.notebook) if c.cell is not None}
+            row = {"case": name, "expected": "conflict" if hard_merges.CONFLICT in expected else "clean",
+                   "nbgit": hard_merges.judge(expected, hard_merges.cell_texts(result.notebook), flagged),
+                   "nbgit_notes": getattr(result, "notes", [])}
+            row["nbdime"] = _other_verdict(expected, *_nbdime_dicts(*nbs)) if use_nbdime else "-"
+            row["git"] = _other_verdict(expected, *_git_dicts(*nbs, Path(tmp)))
+            rows.append(row)
+            print(f"  {name:<33} {row['expected']:<9} {row['nbgit']:<24} {row['nbdime']:<24} {row['git']:<24}")
+    for tool in ("nbgit", "nbdime", "git"):
+        if tool == "nbdime" and not use_nbdime:
+            continue
+        right = sum(r[tool] in ("right", "conflict") for r in rows)
+        worst = sum(r[tool].startswith("clean, ") for r in rows)
+        print(f"  {tool}: as expected on {right}/{len(rows)}; clean but wrong on {worst}")
+    print()
+    return rows
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--no-nbdime", action="store_true", help="skip nbdime (it takes seconds per case)")
+    p.add_argument("--hard-only", action="store_true", help="only the table of hand-made hard triplets")
     p.add_argument("--json", default=str(PROJECT / "benchmarks" / ".work" / "merge-corpus.json"))
     args = p.parse_args()
     use_nbdime = not args.no_nbdime
     if not (CORPUS / "merges").is_dir():
         sys.exit(f"no corpus at {CORPUS} (set NBGIT_CORPUS)")
+    hard = hard_triplets_report(use_nbdime)
+    if args.hard_only:
+        return
     report = corpus_report(use_nbdime)
+    report["hard_triplets"] = hard
     summarize(report["rows"], use_nbdime)
     report["nbdime_tests"] = nbdime_tests_report(use_nbdime)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

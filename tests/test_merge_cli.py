@@ -72,7 +72,30 @@ def test_merge_errors(tmp_path):
     assert proc.returncode == 2 and proc.stderr.decode().startswith("nbgit merge: nope.ipynb: ")
     (tmp_path / "broken.ipynb").write_bytes(b"{\n")
     proc = nbgit(tmp_path, "merge", "base.ipynb", "local.ipynb", "broken.ipynb")
-    assert proc.returncode == 1 and b"using git's text merge" in proc.stderr
+    # ours did not change the file: git's text merge is clean (theirs' bytes), and that is the result
+    assert proc.returncode == 0 and b"using git's text merge" in proc.stderr and proc.stdout == b"{\n"
+    write(tmp_path, local=variant(b, 2, "b = 'ours'\n"))
+    proc = nbgit(tmp_path, "merge", "base.ipynb", "local.ipynb", "broken.ipynb")
+    assert proc.returncode == 1 and b"recorded in metadata.nbgit.conflicts" in proc.stderr
+    assert valid(proc.stdout)["metadata"]["nbgit"]["conflicts"][0]["remote"] == "{\n"
+
+
+def test_merge_ours_theirs_resolve_every_conflict(tmp_path):
+    b = base()
+    b["metadata"]["k"] = 0
+    local, remote = variant(b, 1, "a = 'l'\nprint(a)\n"), variant(b, 1, "a = 'r'\nprint(a)\n")
+    local["metadata"]["k"], remote["metadata"]["k"] = 1, 2
+    local["cells"].pop(2)
+    remote["cells"][2]["source"] = ["b = 'edited'\n"]
+    write(tmp_path, base=b, local=local, remote=remote)
+    plain = nbgit(tmp_path, "merge", "base.ipynb", "local.ipynb", "remote.ipynb")
+    assert plain.returncode == 1
+    for flag, a, k, cells in (("--ours", "a = 'l'\nprint(a)\n", 1, 2), ("--theirs", "a = 'r'\nprint(a)\n", 2, 3)):
+        proc = nbgit(tmp_path, "merge", flag, "base.ipynb", "local.ipynb", "remote.ipynb")
+        assert proc.returncode == 0, proc.stderr
+        nb = valid(proc.stdout)
+        assert "".join(nb["cells"][1]["source"]) == a and nb["metadata"]["k"] == k and len(nb["cells"]) == cells
+        assert "nbgit" not in nb["metadata"]
 
 
 def test_fix_repairs_a_text_merged_notebook(tmp_path):

@@ -317,8 +317,12 @@ def test_not_a_notebook_falls_back_to_text_merge(installed_repo):
     repo.git("checkout", "-q", "main")
     proc = repo.git("merge", "topic", check=False)
     assert proc.returncode == 1
-    assert b"not a notebook on one side" in proc.stderr
-    assert b"<<<<<<< " in repo.read(NB)  # git's own text merge
+    assert b"theirs is not a notebook" in proc.stderr
+    # git's text merge conflicts: ours (a notebook) is kept, theirs' text recorded, never JSON with markers
+    nb = load(repo)
+    assert b"<<<<<<< " not in repo.read(NB)
+    assert nb["metadata"]["nbgit"]["conflicts"][-1]["remote"] == "{ this is not json\n"
+    assert repo.nbgit("conflicts", check=False).stdout.decode() == f"{NB}: notebook: notebook-metadata (file)\n"
 
 
 # -- the driver invoked directly ----------------------------------------------------------------

@@ -391,9 +391,10 @@ def test_all_v3_inputs_stay_v3_unless_config_upgrades():
     assert out.clean and nb["nbformat"] == 3 and nb["metadata"] == {"name": "old"}
     nbformat.validate(nbformat.from_dict(nb))
     cells = nb["worksheets"][0]["cells"]
-    assert [c["cell_type"] for c in cells] == ["heading", "markdown", "code"]
-    assert cells[1]["source"] == ["Some *text* local"] and cells[2]["input"] == ["x = 2\n", "print(x)"]
-    assert "prompt_number" not in cells[2]  # cleaned as the v3 clean filter does
+    # merged as v3 through a lossless view: order kept, sources as strings as in the files
+    assert [c["cell_type"] for c in cells] == ["heading", "code", "markdown"]
+    assert cells[2]["source"] == "Some *text* local" and cells[1]["input"] == "x = 2\nprint(x)"
+    assert "prompt_number" not in cells[1]  # cleaned as the v3 clean filter does
     upgraded = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r), config=Config(upgrade_v3=True))
     assert json.loads(upgraded.data)["nbformat"] == 4
 

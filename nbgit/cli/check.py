@@ -126,21 +126,21 @@ def schema_error(nb: dict) -> str | None:
 
 def _merge_conflicts(nb: dict, data: bytes) -> list[Problem]:
     """nbgit's own unresolved conflicts (markers in cell sources, conflict records in metadata)."""
-    if not isinstance(nb.get("cells"), list):
-        return []  # nbformat 3: nbgit's merge driver never leaves one behind
     from nbgit.merge.conflicts import find_conflicts
+    from nbgit.notebook.v3 import cells_of
 
     conflicts = find_conflicts(nb)
     if not conflicts:
         return []
     text = data.decode("utf-8", "replace")
+    cells = cells_of(nb)  # nbformat 3 too: all worksheets, a code cell's `input` as its source
     problems = []
     pos = 0
     for conflict in conflicts:
         line = 1
         needle = None
         if conflict.cell is not None and conflict.kind in ("source", "delete/modify"):
-            src = nb["cells"][conflict.cell].get("source", "")
+            src = cells[conflict.cell].get("source", "")
             src = "".join(src) if isinstance(src, list) else str(src)
             m = _SOURCE_MARKER_RE.search(src)
             if m:

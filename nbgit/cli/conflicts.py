@@ -52,8 +52,6 @@ def main(argv: list[str]) -> int:
                 print(term(f"nbgit conflicts: {path}: not a notebook ({exc.reason})"), file=sys.stderr)
                 status = 2
             continue
-        if nb.get("nbformat") == 3:
-            nb = {"cells": [c for ws in nb.get("worksheets", []) for c in ws.get("cells", [])], "metadata": nb.get("metadata", {})}
         for c in find_conflicts(nb):
             found_any = True
             where = "notebook" if c.cell is None else f"cell {c.cell + 1}"

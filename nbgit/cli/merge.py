@@ -17,7 +17,11 @@ def main(argv: list[str]) -> int:
         "cell sources, metadata conflicts in metadata.nbgit.conflicts; `nbgit conflicts OUT`\n"
         "lists them. Like the driver, the inputs and the result are cleaned with the config of\n"
         "the repository you are in (use --no-clean to keep outputs and counts as they are).\n"
-        "Files that are not notebooks get git's text merge (`git merge-file`), with exit 1.",
+        "A BASE that is not a notebook (or empty) gives a two-way merge. When LOCAL or REMOTE is\n"
+        "not a notebook, git's text merge (`git merge-file`) decides: its result when clean; when it\n"
+        "conflicts, the side that is a notebook with the other side's text recorded as a conflict.\n"
+        "--ours/--theirs resolve every conflict for one side (outputs, metadata, sources, deletions):\n"
+        "git's `-X ours/theirs` does not reach merge drivers, this does.",
         epilog="exit status: 0 merged cleanly; 1 conflicts; 2 on a usage, file or config error",
     )
     p.add_argument("base", metavar="BASE", help="the common ancestor (an empty file: none)")
@@ -30,6 +34,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--diff3", action="store_true", help="show the base part in conflicts (||||||| section)")
     p.add_argument("--no-clean", action="store_true", help="do not clean inputs and result with the repository's config")
     p.add_argument("-q", "--quiet", action="store_true", help="do not list the conflicts on stderr")
+    side = p.add_mutually_exclusive_group()
+    side.add_argument("--ours", dest="prefer", action="store_const", const="ours",
+                      help="resolve every conflict for LOCAL (a clean result, exit 0)")
+    side.add_argument("--theirs", dest="prefer", action="store_const", const="theirs",
+                      help="resolve every conflict for REMOTE (a clean result, exit 0)")
     args = p.parse_args(argv)
     if len(args.label) > 3:
         p.error("at most three --label options (LOCAL, BASE, REMOTE)")
@@ -38,7 +47,7 @@ def main(argv: list[str]) -> int:
 
     from nbgit._fs import atomic_write, find_worktree_root
     from nbgit.git.merge_driver import text_merge
-    from nbgit.merge.blobs import merge_blobs
+    from nbgit.merge.blobs import SideNotANotebook, keep_notebook_side, merge_blobs
     from nbgit.merge.lines import DIFF3, MERGE, Labels
     from nbgit.notebook.config import ConfigError, load_config
     from nbgit.notebook.io import NotebookError
@@ -64,17 +73,29 @@ def main(argv: list[str]) -> int:
             return 2
     try:
         merged = merge_blobs(data["base"], data["local"], data["remote"], config=config, labels=labels,
-                             marker_size=args.marker_size, style=style)
+                             marker_size=args.marker_size, style=style, prefer=args.prefer)
         out, conflicts = merged.data, merged.conflicts
         status = 0 if merged.clean else 1
-    except NotebookError as exc:
-        print(term(f"nbgit merge: not a notebook ({exc.reason}); using git's text merge"), file=sys.stderr)
+        if not args.quiet:
+            for note in merged.notes:
+                print(term(f"nbgit merge: {note}"), file=sys.stderr)
+    except SideNotANotebook as exc:
+        print(term(f"nbgit merge: {exc.side} is not a notebook ({exc.side_reason}); using git's text merge"), file=sys.stderr)
         try:
-            out, _ = text_merge(args.base, args.local, args.remote, labels, args.marker_size, style)
+            out, clean = text_merge(args.base, args.local, args.remote, labels, args.marker_size, style)
         except (OSError, RuntimeError) as err:
             print(term(f"nbgit merge: git merge-file failed: {err}"), file=sys.stderr)
             return 2
-        conflicts, status = [], 1
+        conflicts, status = [], 0 if clean else 1
+        if not clean:
+            try:
+                kept = keep_notebook_side(data["local"], data["remote"], exc, labels)
+            except NotebookError:
+                pass  # neither side is a notebook: git's marked text
+            else:
+                out, conflicts = kept.data, kept.conflicts
+                print(f"nbgit merge: git's text merge conflicts: kept the side that is a notebook, "
+                      f"{exc.side}'s text recorded in metadata.nbgit.conflicts", file=sys.stderr)
     if args.output:
         try:
             atomic_write(args.output, out)

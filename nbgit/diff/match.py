@@ -305,6 +305,14 @@ def similarity(x: tuple, y: tuple, ids_reliable: bool = False) -> float:
     return score
 
 
+def cell_similarity(x: dict, y: dict, types: bool = True) -> float:
+    """:func:`similarity` of two cells (their ids ignored); ``types`` False: whatever their cell types."""
+    px, py = _profile(x, "a", 0, {}), _profile(y, "b", 0, {})
+    if not types:
+        py = (py[0], py[1], px[2], None)
+    return similarity(px[:3] + (None,), py[:3] + (None,))
+
+
 def _candidates(n: int, m: int):
     """(ia, ib) index pairs to score in an n x m gap, at most (2*WINDOW+1)*max(n, m) of them."""
     if n * m <= FULL_COMPARE_LIMIT:
@@ -377,4 +385,4 @@ def _match_gap(a, b, ga: list[int], gb: list[int], cache: dict, ids_reliable: bo
     return out
 
 
-__all__ = ["match_cells", "in_order", "cell_key", "similarity", "SIMILARITY_THRESHOLD", "WINDOW", "FULL_COMPARE_LIMIT"]
+__all__ = ["match_cells", "in_order", "cell_key", "similarity", "cell_similarity", "SIMILARITY_THRESHOLD", "WINDOW", "FULL_COMPARE_LIMIT"]

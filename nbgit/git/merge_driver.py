@@ -7,9 +7,15 @@ tree). Here:
 
 * notebooks are merged cell by cell (:func:`nbgit.merge.blobs.merge_blobs`):
   clean with the repository's config, in the layout of ``%A``;
-* anything that is not a notebook on any side (invalid JSON, git conflict
-  markers already in the file, ...) is merged by git's own text merge
-  (``git merge-file``) and reported as a conflict (exit 1);
+* a base that is not a notebook (or empty: no common ancestor) while both
+  sides are gives a two-way merge, conflicts inside cells (one note on stderr);
+* ours or theirs not a notebook (invalid JSON, git conflict markers already in
+  the file, an empty file): git's own text merge (``git merge-file``) decides.
+  Clean: its result is used, exit 0, with a warning. Conflicting: the side
+  that is a notebook is kept, with the other side's text recorded in
+  ``metadata.nbgit.conflicts`` (never JSON full of text markers), exit 1;
+  only when neither side is a notebook is git's marked text written;
+* lines the merge wants a person to check (automatic choices) go to stderr;
 * on any internal error ``%A`` is left as it is (the local version), one
   line goes to stderr and the exit status is 1: a conflict, never a loss.
 
@@ -95,9 +101,8 @@ def run(
 
 def _run(base_path, local_path, remote_path, marker_size, name, labels, stderr) -> int:
     from nbgit._fs import atomic_write, find_worktree_root
-    from nbgit.merge.blobs import merge_blobs
+    from nbgit.merge.blobs import SideNotANotebook, merge_blobs
     from nbgit.notebook.config import ConfigError, load_config
-    from nbgit.notebook.io import NotebookError
 
     with open(base_path, "rb") as fh:
         base = fh.read()
@@ -117,11 +122,10 @@ def _run(base_path, local_path, remote_path, marker_size, name, labels, stderr) 
             style = conflict_style()
             if style != MERGE:
                 merged = merge_blobs(base, local, remote, config=config, labels=labels, marker_size=marker_size, style=style)
-    except NotebookError as exc:
-        data, _ = text_merge(base_path, local_path, remote_path, labels, marker_size, conflict_style())
-        atomic_write(local_path, data)
-        _say(stderr, f"nbgit: {name}: not a notebook on one side ({exc.reason}); used git's text merge, check the result")
-        return 1
+    except SideNotANotebook as exc:
+        return _not_a_notebook(exc, base_path, local_path, remote_path, local, remote, name, labels, marker_size, stderr)
+    for note in merged.notes:
+        _say(stderr, f"nbgit: {name}: {note}")
     if merged.data != local:
         atomic_write(local_path, merged.data)
     if merged.clean:
@@ -139,6 +143,33 @@ def _run(base_path, local_path, remote_path, marker_size, name, labels, stderr) 
         f"nbgit: {name}: {n} conflict{'s' if n > 1 else ''} in {' and '.join(where)} "
         f"(inside the notebook; `nbgit conflicts {name}` lists them)",
     )
+    return 1
+
+
+def _not_a_notebook(exc, base_path, local_path, remote_path, local, remote, name, labels, marker_size, stderr) -> int:
+    """Ours or theirs is not a notebook: git's own text merge when it is clean, else a notebook still."""
+    from nbgit._fs import atomic_write
+    from nbgit.merge.blobs import keep_notebook_side
+    from nbgit.notebook.io import NotebookError
+
+    data, clean = text_merge(base_path, local_path, remote_path, labels, marker_size, conflict_style())
+    if clean:
+        atomic_write(local_path, data)
+        _say(stderr, f"nbgit: {name}: {exc.side} is not a notebook ({exc.side_reason}); "
+                     "git's text merge of the file is clean and was used, check the result")
+        return 0
+    try:
+        kept = keep_notebook_side(local, remote, exc, labels)
+    except NotebookError:  # neither side is a notebook: git's text merge, markers and all
+        atomic_write(local_path, data)
+        _say(stderr, f"nbgit: {name}: not a notebook on either side ({exc.side_reason}); used git's text merge (conflicts)")
+        return 1
+    if kept.data != local:
+        atomic_write(local_path, kept.data)
+    other = "theirs" if exc.side == "ours" else "ours"
+    _say(stderr, f"nbgit: {name}: {exc.side} is not a notebook ({exc.side_reason}) and git's text merge conflicts: "
+                 f"kept {other} (a notebook) with {exc.side}'s text in metadata.nbgit.conflicts; "
+                 f"`nbgit conflicts {name}` lists it")
     return 1
 
 

@@ -11,10 +11,17 @@ repository's configuration (still pure: no git, no file system):
   conflict, and the result is cleaned again: git stores the driver's output
   as is, without running the clean filter;
 * an empty base means "no common ancestor" (git passes an empty ``%O`` for
-  add/add conflicts);
-* the result is written in the layout of the local file; when all three
-  inputs are nbformat 3 (and the config does not upgrade them) the result is
-  converted back to nbformat 3.
+  add/add conflicts); a base that is not a notebook is treated the same way
+  (a two-way merge: conflicts inside cells, never text markers in the JSON);
+* the result is written in the layout of the local file; when all inputs
+  are nbformat 3 (and the config does not upgrade them) they are merged as
+  nbformat 3 through :mod:`nbgit.notebook.v3`'s lossless view (no nbformat
+  import, no conversion; nbformat's converter only for several worksheets);
+* the config's ``merge_outputs`` / ``merge_metadata`` choose how outputs and
+  notebook metadata changed on both sides are resolved;
+* when ours or theirs is not a notebook, :class:`SideNotANotebook` says which:
+  the caller runs git's text merge and, only if that conflicts, writes
+  :func:`keep_notebook_side` (a valid notebook with a findable record).
 """
 
 from __future__ import annotations
@@ -26,12 +33,29 @@ from nbgit.merge.notebook import Conflict, merge_notebooks
 from nbgit.notebook.clean import clean_notebook
 from nbgit.notebook.config import DEFAULT_CONFIG, Config
 from nbgit.notebook.io import NotebookError, dumps, parse, read
+from nbgit.notebook.v3 import _WORKSHEETS, from_view, is_v3, to_view, viewable
+
+
+class SideNotANotebook(NotebookError):
+    """``side`` ("ours" or "theirs") is not a notebook; the caller falls back to git's text merge."""
+
+    def __init__(self, side: str, reason: str):
+        super().__init__(f"{side}: {reason}")
+        self.side = side
+        self.side_reason = reason
 
 
 @dataclass
 class BlobMerge:
+    """The merged bytes, the conflicts left in them, and notes: one line each for stderr.
+
+    ``notes`` say what a person may want to check although nothing conflicts
+    (an automatic choice of the merge, a base that was not a notebook).
+    """
+
     data: bytes
     conflicts: list[Conflict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -47,27 +71,97 @@ def merge_blobs(
     labels: Labels | None = None,
     marker_size: int = 7,
     style: str = MERGE,
+    prefer: str | None = None,
 ) -> BlobMerge:
-    """Merge notebook bytes; raises :class:`NotebookError` (naming the side) if one is not a notebook.
+    """Merge notebook bytes; raises :class:`SideNotANotebook` if ours or theirs is not a notebook.
 
-    ``config`` None: do not clean (inputs and result keep every field).
+    ``config`` None: do not clean (inputs and result keep every field). A
+    base that is not a notebook (or empty: git's "no common ancestor") gives a
+    two-way merge, with a note. ``prefer`` ("ours"/"theirs") resolves every
+    conflict for that side (``nbgit merge --ours/--theirs``).
     """
     local_nb, layout = _read("ours", local)
     remote_nb = _parse("theirs", remote)
-    base_nb = None if not base.strip() else _parse("base", base)
-    all_v3 = all(nb is None or nb.get("nbformat") == 3 for nb in (base_nb, local_nb, remote_nb))
+    notes: list[str] = []
+    base_nb = None
+    if base.strip():
+        try:
+            base_nb = parse(base)
+        except NotebookError as exc:
+            notes.append(f"the common ancestor is not a notebook ({exc.reason}): merged two-way, "
+                         "every cell that differs is a conflict")
     if config is not None:
         local_nb = clean_notebook(local_nb, config)
         remote_nb = clean_notebook(remote_nb, config)
         if base_nb is not None:
             base_nb = clean_notebook(base_nb, config)
-    result = merge_notebooks(base_nb, local_nb, remote_nb, labels=labels, marker_size=marker_size, style=style)
-    merged = result.notebook
-    if all_v3 and not (config is not None and config.upgrade_v3):
-        merged = _downgrade(merged, [nb for nb in (base_nb, local_nb, remote_nb)])
+    inputs = [nb for nb in (base_nb, local_nb, remote_nb) if nb is not None]
+    options = _options(config, prefer)
+    if all(is_v3(nb) and viewable(nb) and len(nb["worksheets"]) <= 1 for nb in inputs):
+        # nbformat 3 merged as it is, through a lossless view (no nbformat, no validation)
+        views = [None if nb is None else to_view(nb) for nb in (base_nb, local_nb, remote_nb)]
+        shapes = views[1].pop(_WORKSHEETS)
+        for v in (views[0], views[2]):
+            if v is not None:
+                v.pop(_WORKSHEETS)
+        result = merge_notebooks(*views, labels=labels, marker_size=marker_size, style=style, **options)
+        merged = from_view(result.notebook, shapes)
+    else:
+        all_v3 = all(is_v3(nb) for nb in inputs)
+        result = merge_notebooks(base_nb, local_nb, remote_nb, labels=labels, marker_size=marker_size, style=style, **options)
+        merged = result.notebook
+        if all_v3:  # several worksheets: nbformat's converter, both ways
+            merged = _downgrade(merged, [base_nb, local_nb, remote_nb])
     if config is not None:
         merged = clean_notebook(merged, config)
-    return BlobMerge(dumps(merged, layout), result.conflicts)
+    return BlobMerge(dumps(merged, layout), result.conflicts, notes + result.notes)
+
+
+def _options(config: Config | None, prefer: str | None) -> dict:
+    options = {}
+    if config is not None:
+        options["outputs"] = config.merge_outputs
+        options["metadata"] = config.merge_metadata
+    if prefer is not None:
+        options["prefer"] = prefer
+    return options
+
+
+#: The largest text of a side that is not a notebook copied into the conflict record.
+MAX_RECORDED_TEXT = 256 * 1024
+
+
+def keep_notebook_side(local: bytes, remote: bytes, bad: SideNotANotebook, labels: Labels | None = None) -> BlobMerge:
+    """A conflict when one side is not a notebook and git's text merge conflicts: a valid notebook still.
+
+    The result is the side that is a notebook, with a record in the notebook's
+    ``metadata.nbgit.conflicts`` (``path`` ``"file"``) holding the other
+    side's text (up to :data:`MAX_RECORDED_TEXT` characters) and a note, so
+    that ``nbgit conflicts`` and ``nbgit check`` find it. Raises
+    :class:`NotebookError` if the notebook side does not parse either.
+    """
+    from nbgit.merge.lines import DEFAULT_LABELS
+    from nbgit.merge.notebook import NOTEBOOK, RECORD_KEY
+
+    labels = labels or DEFAULT_LABELS
+    good, broken = (remote, local) if bad.side == "ours" else (local, remote)
+    nb, layout = read(good)
+    text = broken.decode("utf-8", "replace")
+    cut = len(text) > MAX_RECORDED_TEXT
+    name_bad, name_good = (labels.local, labels.remote) if bad.side == "ours" else (labels.remote, labels.local)
+    what = "is empty" if not broken.strip() else f"is not a notebook ({bad.side_reason})"
+    entry = {
+        "path": "file",
+        "note": f"{name_bad} {what}; this is {name_good}'s notebook. Take what you need from "
+                f"{name_bad}'s text (here{', cut' if cut else ''}; all of it: `git show :{2 if bad.side == 'ours' else 3}:PATH`), "
+                "then delete this record",
+        "local" if bad.side == "ours" else "remote": text[:MAX_RECORDED_TEXT],
+    }
+    md = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    ours = md.get(RECORD_KEY) if isinstance(md.get(RECORD_KEY), dict) else {}
+    records = ours.get("conflicts") if isinstance(ours.get("conflicts"), list) else []
+    nb = {**nb, "metadata": {**md, RECORD_KEY: {**ours, "conflicts": [*records, entry]}}}
+    return BlobMerge(dumps(nb, layout), [Conflict(None, NOTEBOOK, "file")])
 
 
 def merge_text_conflicts(data: bytes, marker_size: int = 7) -> tuple[BlobMerge, bool]:
@@ -100,14 +194,14 @@ def _read(side: str, data: bytes):
     try:
         return read(data)
     except NotebookError as exc:
-        raise NotebookError(f"{side}: {exc.reason}") from None
+        raise SideNotANotebook(side, exc.reason) from None
 
 
 def _parse(side: str, data: bytes) -> dict:
     try:
         return parse(data)
     except NotebookError as exc:
-        raise NotebookError(f"{side}: {exc.reason}") from None
+        raise SideNotANotebook(side, exc.reason) from None
 
 
 def _downgrade(nb: dict, inputs: list) -> dict:
@@ -137,4 +231,4 @@ def _downgrade(nb: dict, inputs: list) -> dict:
     return v3
 
 
-__all__ = ["BlobMerge", "merge_blobs", "merge_text_conflicts"]
+__all__ = ["BlobMerge", "merge_blobs", "merge_text_conflicts", "keep_notebook_side", "SideNotANotebook"]

@@ -18,26 +18,30 @@ from __future__ import annotations
 
 import re
 
-from nbgit.merge.notebook import CELL, DELETED, METADATA, NOTEBOOK, ONE_SIDED, OUTPUTS, RECORD_KEY, SOURCE, Conflict, source_text
+from nbgit.notebook.v3 import cells_of
+from nbgit.merge.notebook import CELL, DELETED, METADATA, NOTEBOOK, ONE_SIDED, OUTPUTS, RECORD_KEY, SOURCE, TWIN, Conflict, source_text
 
-_NOTE_RE = re.compile(r"^<{3,} nbgit: (deleted in|only in) ", re.MULTILINE)
+_NOTE_RE = re.compile(r"^<{3,} nbgit: (deleted in|only in|added in) ", re.MULTILINE)
 _OPEN_RE = re.compile(r"^(<{3,})(?: .*)?$")
 
 
 def find_conflicts(nb: dict) -> list[Conflict]:
-    """Unresolved conflicts left in notebook ``nb`` (nbformat 4), in cell order."""
+    """Unresolved conflicts left in notebook ``nb``, in cell order.
+
+    nbformat 3 is read through :func:`nbgit.notebook.v3.cells_of`: the cells of
+    all worksheets numbered in order, a code cell's ``input`` as its source.
+    """
     found: list[Conflict] = []
     md = nb.get("metadata")
     for entry in _records(md):
         found.append(Conflict(None, NOTEBOOK, _path(entry)))
-    cells = nb.get("cells")
-    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+    for index, cell in enumerate(cells_of(nb)):
         if not isinstance(cell, dict):
             continue
         text = source_text(cell)
         note = _NOTE_RE.search(text)
         if note:
-            kind = DELETED if note.group(1) == "deleted in" else ONE_SIDED
+            kind = {"deleted in": DELETED, "only in": ONE_SIDED}.get(note.group(1), TWIN)
             found.append(Conflict(index, kind, "see the cell's first line"))
         blocks = count_marker_blocks(text)
         if blocks:

@@ -54,8 +54,12 @@ def merge_lines(
     labels: Labels = DEFAULT_LABELS,
     marker_size: int = 7,
     style: str = MERGE,
+    favor: str | None = None,
 ) -> tuple[list[str], int]:
     """Merge ``local`` and ``remote``, both descended from ``base``.
+
+    ``favor`` ``"ours"``/``"theirs"`` resolves each conflicting region for that
+    side (as ``git merge-file --ours/--theirs``) instead of writing markers.
 
     Returns the merged lines and the number of conflict regions written
     between markers (0: the merge is clean).
@@ -86,6 +90,10 @@ def merge_lines(
     for kind, lc, rc, b, _ in segs:
         if kind == "text":
             out.extend(lc)
+        elif favor == "ours":
+            out.extend(lc)
+        elif favor == "theirs":
+            out.extend(rc)
         else:
             _write_conflict(out, lc, rc, b, labels, marker_size)
             conflicts += 1

@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from nbgit.diff.match import match_cells
+from nbgit.diff.match import cell_similarity, match_cells
 from nbgit.diff.sequence import diff_sequences
 from nbgit.merge.lines import DEFAULT_LABELS, MERGE, Labels, merge_lines, merge_regions, split_lines
 from nbgit.merge.values import MISSING, ValueConflict, merge_dicts, merge_value
@@ -60,6 +60,7 @@ ONE_SIDED = "one side only"  # two-way merges: added on one side, or deleted on 
 METADATA = "metadata"
 OUTPUTS = "outputs"
 CELL = "cell"  # another cell field: cell_type, attachments, ...
+TWIN = "twin"  # inserted beside a cell both sides changed: may be one side's version of it
 NOTEBOOK = "notebook-metadata"
 
 
@@ -85,6 +86,8 @@ class MergeResult:
 
     notebook: dict
     conflicts: list[Conflict] = field(default_factory=list)
+    #: Automatic choices a person may want to check (one line each, for stderr); not conflicts.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -98,6 +101,9 @@ def merge_notebooks(
     labels: Labels | Sequence[str] | None = None,
     marker_size: int = 7,
     style: str = MERGE,
+    outputs: str = "conflict",
+    metadata: str = "conflict",
+    prefer: str | None = None,
 ) -> MergeResult:
     """Merge notebooks ``local`` and ``remote``, both descended from ``base``.
 
@@ -107,11 +113,23 @@ def merge_notebooks(
     conflict markers: a :class:`~nbgit.merge.lines.Labels`, or a sequence
     ``(local, remote[, base])``. ``style`` is ``"merge"`` or ``"diff3"``
     (markers also show the base part), as git's ``merge.conflictStyle``.
-    nbformat 3 inputs are upgraded to nbformat 4 first.
+    nbformat 3 inputs are upgraded to nbformat 4 first (unless they are
+    already views, :mod:`nbgit.notebook.v3`).
+
+    ``outputs`` resolves outputs changed differently on both sides of an
+    unchanged source: ``"conflict"`` (cleared, recorded), ``"clear"``,
+    ``"ours"``, ``"theirs"``. ``metadata`` resolves notebook metadata
+    conflicts: ``"conflict"`` (ours kept, recorded), ``"ours"``, ``"theirs"``.
+    ``prefer`` (``"ours"``/``"theirs"``) resolves *every* conflict for that
+    side, as ``git merge-file --ours/--theirs`` does for lines.
     """
+    if prefer not in (None, "ours", "theirs"):
+        raise ValueError(f"prefer must be 'ours' or 'theirs', not {prefer!r}")
     labels = _labels(labels)
     local, remote = _v4(local), _v4(remote)
-    merger = _Merger(labels, marker_size, style, two_way=base is None)
+    if prefer is not None:
+        outputs = metadata = prefer
+    merger = _Merger(labels, marker_size, style, two_way=base is None, outputs=outputs, metadata=metadata, prefer=prefer)
     if base is None:
         base, matches = _two_way_base(local, remote)
         return merger.merge(base, local, remote, matches)
@@ -128,10 +146,13 @@ def _labels(labels) -> Labels:
 
 
 def _v4(nb: dict) -> dict:
-    if nb.get("nbformat") == 3:
+    if nb.get("nbformat") == 3 and not isinstance(nb.get("cells"), list):  # a v3 view is merged as it is
         from nbgit.notebook.upgrade import upgrade_v3
 
-        return upgrade_v3(nb)
+        # the upgrade's ids come from cell positions, which differ between the sides: not identities
+        upgraded = upgrade_v3(nb)
+        upgraded["cells"] = [{k: v for k, v in c.items() if k != "id"} for c in upgraded["cells"]]
+        return upgraded
     return nb
 
 
@@ -178,8 +199,13 @@ def _substance(cell: dict) -> dict:
 
 
 class _Merger:
-    def __init__(self, labels: Labels, marker_size: int, style: str, two_way: bool = False):
+    def __init__(self, labels: Labels, marker_size: int, style: str, two_way: bool = False,
+                 outputs: str = "conflict", metadata: str = "conflict", prefer: str | None = None):
         self.two_way = two_way
+        self.outputs = outputs
+        self.metadata = metadata
+        self.prefer = prefer
+        self.notes: list[str] = []
         self.labels = labels
         self.marker_size = marker_size
         self.style = style
@@ -197,8 +223,11 @@ class _Merger:
             elif key == "metadata":
                 found: list[ValueConflict] = []
                 md = _merge_metadata(base.get("metadata", MISSING), local.get("metadata", MISSING), remote.get("metadata", MISSING), (), found)
-                nb_found += [ValueConflict(("metadata", *c.path), c.base, c.local, c.remote) for c in found
-                             if not _transient(c.path, _TRANSIENT_NOTEBOOK)]
+                found = [c for c in found if not _transient(c.path, _TRANSIENT_NOTEBOOK)]
+                if self.metadata in ("ours", "theirs"):
+                    md = _resolve(md, found, self.metadata)
+                    found = []
+                nb_found += [ValueConflict(("metadata", *c.path), c.base, c.local, c.remote) for c in found]
                 out["metadata"] = md
             elif key == "nbformat_minor":
                 # never a conflict: the newer format wins when both changed it
@@ -208,7 +237,12 @@ class _Merger:
             elif key == "nbformat":
                 out[key] = 4
             else:
-                value = merge_value(base.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), (key,), nb_found)
+                found = []
+                value = merge_value(base.get(key, MISSING), local.get(key, MISSING), remote.get(key, MISSING), (key,), found)
+                if found and self.prefer == "theirs":
+                    value = remote.get(key, MISSING)
+                elif not self.prefer:
+                    nb_found += found
                 if value is not MISSING:
                     out[key] = value
         out.setdefault("cells", cells)
@@ -222,7 +256,7 @@ class _Merger:
         for index, kinds in cell_conflicts:
             conflicts += [Conflict(index, kind, detail) for kind, detail in kinds]
         conflicts.sort(key=lambda c: (-1 if c.cell is None else c.cell, c.kind, c.detail))
-        return MergeResult(out, conflicts)
+        return MergeResult(out, conflicts, self.notes)
 
     # -- cells: identity, order, content ---------------------------------------------------
 
@@ -248,7 +282,11 @@ class _Merger:
                         rtok[j] = ts.pop(0)
         btok = list(range(nb_))
         regions = list(merge_regions(btok, ltok, rtok))
-        if not self.two_way and self.pair_rewrites(nb_, nl, ltok, rtok, lc, rc, regions):
+        synthetic: dict[int, dict] = {}  # token -> stand-in base cell of two similar insertions
+        twins: dict[int, str] = {}  # token of an insertion that may be another version of a paired cell -> side
+        both_inserted: list[tuple[list[int], list[int]]] = []
+        if not self.two_way and any(region[0] == "conflict" for region in regions):
+            self.pair_in_regions(nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted)
             regions = list(merge_regions(btok, ltok, rtok))
         in_local = {t: i for i, t in enumerate(ltok)}
         in_remote = {t: j for j, t in enumerate(rtok)}
@@ -265,68 +303,136 @@ class _Merger:
                 return _substance(rc[ri]) != _substance(bc[t])
             return False
 
-        order = self.merge_order(regions, btok, ltok, rtok, survives, in_local, in_remote)
+        order, moved_twice = self.merge_order(regions, btok, ltok, rtok, survives, in_local, in_remote)
         cells: list[dict] = []
         conflicts: list[tuple[int, list]] = []
+        position: dict[int, int] = {}
         for t in order:
             li, ri = in_local.get(t), in_remote.get(t)
             kinds: list[tuple[str, str]] = []
-            if t < nb_ and li is not None and ri is not None:
-                cell = self.merge_cell(bc[t], lc[li], rc[ri], kinds)
+            base_cell = bc[t] if t < nb_ else synthetic.get(t)
+            if base_cell is not None and li is not None and ri is not None:
+                cell = self.merge_cell(base_cell, lc[li], rc[ri], kinds)
             elif t < nb_:  # delete/modify
                 kept_by_local = li is not None
                 cell = lc[li] if kept_by_local else rc[ri]
-                cell = self.mark_deleted(cell, kept_by_local)
-                kinds.append((DELETED, f"deleted in {self.labels.remote if kept_by_local else self.labels.local}"))
+                if self.prefer:
+                    if kept_by_local != (self.prefer == "ours"):
+                        continue  # the preferred side deleted it
+                else:
+                    cell = self.mark_deleted(cell, kept_by_local)
+                    kinds.append((DELETED, f"deleted in {self.labels.remote if kept_by_local else self.labels.local}"))
             elif li is not None and ri is not None:
                 cell = lc[li]  # the same insertion on both sides
             elif li is not None:
                 cell = lc[li]
-                if self.two_way:
+                if self.two_way and not self.prefer:
                     cell = self.mark_one_sided(cell, True)
                     kinds.append((ONE_SIDED, f"only in {self.labels.local}"))
             else:
                 cell = rc[ri]
-                if self.two_way:
+                if self.two_way and not self.prefer:
                     cell = self.mark_one_sided(cell, False)
                     kinds.append((ONE_SIDED, f"only in {self.labels.remote}"))
+            if t in twins and not self.prefer:
+                cell = self.mark_twin(cell, twins[t])
+                kinds.append((TWIN, f"added in {twins[t]} beside a cell both sides changed"))
             if kinds:
                 conflicts.append((len(cells), kinds))
+            position[t] = len(cells)
             cells.append(cell)
+        self.note_choices(both_inserted, moved_twice, position, twins)
         return cells, conflicts
 
-    def pair_rewrites(self, nb_: int, nl: int, ltok: list[int], rtok: list[int], lc: list[dict], rc: list[dict], regions) -> bool:
-        """Treat a cell rewritten on both sides as one cell edited on both sides.
+    def note_choices(self, both_inserted, moved_twice, position, twins) -> None:
+        """One stderr line per automatic choice a person may want to check (cells numbered from 1)."""
+        for ls, rs in both_inserted:
+            at_l = [position[t] + 1 for t in ls if t in position and t not in twins]
+            at_r = [position[t] + 1 for t in rs if t in position and t not in twins]
+            if at_l and at_r:
+                self.notes.append(
+                    f"both sides inserted different cells at one place: kept both, {self.labels.local} first "
+                    f"(cell{'s' if len(at_l) > 1 else ''} {_numbers(at_l)}, then {_numbers(at_r)})"
+                )
+        for t in moved_twice:
+            if t in position:
+                self.notes.append(
+                    f"both sides moved a cell to different places: it went where {self.labels.local} put it "
+                    f"(cell {position[t] + 1})"
+                )
 
-        A cell rewritten beyond recognition (too little in common with its
-        base to be matched) looks like a deletion plus an insertion. When both
-        sides did that to the same base cell, keeping both insertions would
-        hide a real conflict: where both sides changed the same stretch of
-        cells, base cells gone from both sides are paired, in order, with the
-        cells each side inserted there (of one type on both sides), and then
-        merged like any cell edited on both sides. Returns True if it paired any.
+    def pair_in_regions(self, nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted) -> None:
+        """Pair cells a side rewrote beyond recognition with their base cells; pair similar insertions.
+
+        Where both sides changed the same stretch of cells (a conflict region
+        of the token merge), for each side the base cells it no longer has are
+        aligned, in order, with the cells it inserted there (score: similarity
+        whatever the cell types, then position), so that
+
+        * a cell rewritten on both sides is one cell edited on both sides
+          (its sources then conflict inside the cell);
+        * a rewrite against a deletion is a delete/modify conflict;
+        * a rewrite against an edit the matcher recognised is one cell too.
+
+        Insertions of one side left over in such a stretch that look as much
+        like the paired base cell as the paired one are *twins*: flagged, since
+        either may be that side's version of the cell. Cells inserted by both
+        sides and similar to each other (by :func:`match_cells`) become one
+        cell merged against an empty stand-in base (an in-cell conflict);
+        different ones are both kept (and noted).
         """
-        if not any(region[0] == "conflict" for region in regions):
-            return False
-        in_l, in_r = set(ltok), set(rtok)
-        pairs = []
+        nl = len(lc)
+        next_token = nb_ + nl + len(rc)
         for kind, bpart, lpart, rpart in regions:
             if kind != "conflict":
                 continue
-            gone = [t for t in bpart if t not in in_l and t not in in_r]
-            l_new = [t - nb_ for t in lpart if nb_ <= t < nb_ + nl and t not in in_r]
-            r_new = [t - nb_ - nl for t in rpart if t >= nb_ + nl]
-            for k, i, j in zip(gone, l_new, r_new):
-                if lc[i].get("cell_type") != rc[j].get("cell_type"):
-                    break
-                pairs.append((k, i, j))
-        for k, i, j in pairs:
-            ltok[i] = k
-            rtok[j] = k
-        return bool(pairs)
+            in_l, in_r = set(lpart), set(rpart)
+            chosen = {}
+            for side, part, seen, cells, toks, offset in (("l", lpart, in_l, lc, ltok, nb_), ("r", rpart, in_r, rc, rtok, nb_ + nl)):
+                gone = [t for t in bpart if t not in seen]
+                new = [t for t in part if t >= nb_ and t not in (in_r if side == "l" else in_l)]
+                if not gone or not new:
+                    continue
+                pairs = _align(gone, new, lambda k, t: cell_similarity(bc[k], cells[t - offset], types=False),
+                               len(bpart), part)
+                for k, t in pairs:
+                    toks[t - offset] = k
+                chosen[side] = pairs
+                paired_new = {t for _, t in pairs}
+                for k, t in pairs:
+                    best = cell_similarity(bc[k], cells[t - offset], types=False)
+                    for u in new:
+                        if u not in paired_new and u not in twins:
+                            score = cell_similarity(bc[k], cells[u - offset], types=False)
+                            if score > 0 and score >= best - 0.05:
+                                twins[u] = self.labels.local if side == "l" else self.labels.remote
+            # Insertions left on both sides: similar ones become one cell, the others are both kept.
+            paired_l = {t for _, t in chosen.get("l", [])}
+            paired_r = {t for _, t in chosen.get("r", [])}
+            l_new = [t for t in lpart if t >= nb_ and t not in in_r and t not in paired_l and t not in twins]
+            r_new = [t for t in rpart if t >= nb_ and t not in in_l and t not in paired_r and t not in twins]
+            if not l_new or not r_new:
+                continue
+            lcells = [lc[t - nb_] for t in l_new]
+            rcells = [rc[t - nb_ - nl] for t in r_new]
+            similar = match_cells(lcells, rcells)
+            for a, b in similar:
+                token = next_token
+                next_token += 1
+                ltok[l_new[a] - nb_] = token
+                rtok[r_new[b] - nb_ - nl] = token
+                stand_in = {"cell_type": lcells[a].get("cell_type", "code"), "metadata": {}, "source": ""}
+                synthetic[token] = stand_in
+            left_l = [t for n, t in enumerate(l_new) if n not in {a for a, _ in similar}]
+            left_r = [t for n, t in enumerate(r_new) if n not in {b for _, b in similar}]
+            if left_l and left_r:
+                both_inserted.append((left_l, left_r))
 
-    def merge_order(self, regions, btok, ltok, rtok, survives, in_local, in_remote) -> list[int]:
-        """The merged sequence of tokens from the order regions (see the module docstring, step 2)."""
+    def merge_order(self, regions, btok, ltok, rtok, survives, in_local, in_remote) -> tuple[list[int], list[int]]:
+        """The merged sequence of tokens from the order regions (see the module docstring, step 2).
+
+        Also returns the tokens both sides placed differently (kept where local put them).
+        """
         emitted: list[tuple[int, int]] = []  # (token, rank): rank 0 local-sourced, 1 both, 2 remote
         for kind, _b, lpart, rpart in regions:
             if kind in ("same", "both"):
@@ -343,10 +449,14 @@ class _Merger:
                         emitted += [(t, 0) for t in lpart[i1:i2]]
                         emitted += [(t, 2) for t in rpart[j1:j2]]
         best: dict[int, tuple[int, int]] = {}  # token -> (rank, position) of the occurrence kept
+        seen_ranks: dict[int, set[int]] = {}
         for pos, (t, rank) in enumerate(emitted):
+            seen_ranks.setdefault(t, set()).add(rank)
             if t in best and best[t][0] <= rank:
                 continue
             best[t] = (rank, pos)
+        # placed by local and by remote at different places: local's place wins (noted)
+        moved_twice = [t for t, ranks in seen_ranks.items() if 0 in ranks and 2 in ranks and t in in_local and t in in_remote]
         order = [t for pos, (t, _) in enumerate(emitted) if best[t][1] == pos and survives(t)]
         # Surviving tokens no region emitted: cells deleted on one side and edited on the
         # other. They go right after the nearest cell before them on the side that kept them.
@@ -362,13 +472,20 @@ class _Merger:
             at = 0 if anchor is None else order.index(anchor) + 1
             order.insert(at, t)
             placed.add(t)
-        return order
+        return order, moved_twice
 
     def mark_deleted(self, cell: dict, kept_by_local: bool) -> dict:
         keeper, deleter = (self.labels.local, self.labels.remote) if kept_by_local else (self.labels.remote, self.labels.local)
         line = (
             f"{'<' * self.marker_size} nbgit: deleted in {deleter or 'one side'}, modified in {keeper or 'the other'}; "
             "delete this line to keep the cell, or delete the cell\n"
+        )
+        return {**cell, "source": [line, *split_lines(source_text(cell))]}
+
+    def mark_twin(self, cell: dict, side: str) -> dict:
+        line = (
+            f"{'<' * self.marker_size} nbgit: added in {side or 'one side'} beside a cell both sides changed; "
+            "it may be that side's version of it: compare, then delete this line (or the cell)\n"
         )
         return {**cell, "source": [line, *split_lines(source_text(cell))]}
 
@@ -400,7 +517,7 @@ class _Merger:
                 else:
                     lines, n = merge_lines(
                         split_lines(bt), split_lines(lt), split_lines(rt),
-                        labels=self.labels, marker_size=self.marker_size, style=self.style,
+                        labels=self.labels, marker_size=self.marker_size, style=self.style, favor=self.prefer,
                     )
                     value = lines
                     if n:
@@ -424,6 +541,9 @@ class _Merger:
             self.merge_outputs(b, l, r, out, source_from, kinds)
         _conform(out)
         found = [c for c in found if not _transient(c.path, _TRANSIENT_CELL)]
+        if found and self.prefer:
+            out = _resolve(out, found, self.prefer)
+            found = []
         if found:
             for c in found:
                 if c.path[0] == "metadata":
@@ -450,6 +570,8 @@ class _Merger:
             if "execution_count" in l or "execution_count" in r:
                 out["execution_count"] = l.get("execution_count")
             return
+        elif self.outputs in ("ours", "theirs", "clear"):
+            take = l if self.outputs == "ours" else r if self.outputs == "theirs" else None
         else:
             take = None
             kinds.append((OUTPUTS, "changed on both sides; cleared, re-run the cell"))
@@ -472,6 +594,47 @@ class _Merger:
                 out[key] = take[key]
             elif key in l or key in r:
                 out[key] = [] if key == "outputs" else None
+
+
+def _align(gone: list[int], new: list[int], score, base_len: int, part: list[int]) -> list[tuple[int, int]]:
+    """Order-preserving pairs of ``gone`` base tokens and ``new`` tokens with the largest total score.
+
+    Every pair scores 1 (as many pairs as possible), plus its similarity, plus
+    a little for a similar relative position in the region (a rewrite stays in
+    place; an insertion beside it does not take its place).
+    """
+    n, m = len(gone), len(new)
+    if n * m > 4096:  # a large rewritten stretch: in order, no scoring (bounded cost)
+        return list(zip(gone, new))
+    pos = {t: i for i, t in enumerate(part)}
+
+    def rel(i: int, size: int) -> float:
+        return 0.5 if size <= 1 else i / (size - 1)
+
+    def pair_score(a: int, b: int) -> float:
+        closeness = 1.0 - abs(rel(a, n) - rel(pos[new[b]], len(part)))
+        return 1.0 + score(gone[a], new[b]) + 0.1 * closeness
+
+    # DP over (a, b): best total using gone[:a] and new[:b]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(1, n + 1):
+        for b in range(1, m + 1):
+            best[a][b] = max(best[a - 1][b], best[a][b - 1], best[a - 1][b - 1] + pair_score(a - 1, b - 1))
+    pairs = []
+    a, b = n, m
+    while a and b:
+        if best[a][b] == best[a - 1][b]:
+            a -= 1
+        elif best[a][b] == best[a][b - 1]:
+            b -= 1
+        else:
+            pairs.append((gone[a - 1], new[b - 1]))
+            a, b = a - 1, b - 1
+    return pairs[::-1]
+
+
+def _numbers(ns: list[int]) -> str:
+    return ", ".join(map(str, ns))
 
 
 def _merge_metadata(b, l, r, path: tuple[str, ...], found: list[ValueConflict]):
@@ -503,6 +666,29 @@ def _merge_metadata(b, l, r, path: tuple[str, ...], found: list[ValueConflict]):
     ours["conflicts"] = [json.loads(k) for k in merged_keys]
     md[RECORD_KEY] = ours
     return md
+
+
+def _resolve(value: dict, found: list[ValueConflict], side: str) -> dict:
+    """``value`` with each conflict of ``found`` (paths relative to it) resolved for ``side``."""
+    if side != "theirs" or not found:
+        return value  # a conflict already keeps ours
+    out = _copy_dicts(value)
+    for c in found:
+        node = out
+        for key in c.path[:-1]:
+            nxt = node.get(key)
+            if not isinstance(nxt, dict):
+                nxt = node[key] = {}
+            node = nxt
+        if c.remote is MISSING:
+            node.pop(c.path[-1], None)
+        else:
+            node[c.path[-1]] = c.remote
+    return out
+
+
+def _copy_dicts(value):
+    return {k: _copy_dicts(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
 def _records_of(md: dict) -> list | None:
@@ -640,4 +826,4 @@ def _valid_id(cid: str) -> bool:
     return _ID_RE.fullmatch(cid) is not None
 
 
-__all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "ONE_SIDED", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]
+__all__ = ["merge_notebooks", "MergeResult", "Conflict", "SOURCE", "DELETED", "ONE_SIDED", "TWIN", "METADATA", "OUTPUTS", "CELL", "NOTEBOOK"]

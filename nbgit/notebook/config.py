@@ -32,7 +32,14 @@ class ConfigError(ValueError):
 
 
 class Config:
-    """What the clean filter strips.
+    """What the clean filter strips, and how the merge resolves outputs and metadata.
+
+    ``merge_outputs`` (outputs of a cell whose source is unchanged, changed
+    differently on both sides): ``"conflict"`` (default: cleared and recorded
+    as a conflict), ``"clear"`` (cleared, no conflict), ``"ours"``/``"theirs"``
+    (that side's outputs). ``merge_metadata`` (notebook metadata changed
+    differently on both sides): ``"conflict"`` (default: ours kept, recorded),
+    ``"ours"``, ``"theirs"``.
 
     ``drop_metadata`` / ``keep_metadata`` take dotted paths prefixed by where
     they apply: ``notebook.`` (notebook metadata, e.g. ``notebook.authors``) or
@@ -49,7 +56,7 @@ class Config:
     __slots__ = (
         "keep_outputs", "keep_count", "max_output_size", "drop_metadata",
         "keep_metadata", "upgrade_v3", "pair", "diff_only", "diff_ignore", "restore_outputs",
-        "output_store_size", "source",
+        "output_store_size", "merge_outputs", "merge_metadata", "source",
     )
     _FIELDS = __slots__[:-1]
 
@@ -66,11 +73,13 @@ class Config:
         diff_ignore: tuple[str, ...] = (),
         restore_outputs: bool = True,
         output_store_size: int = DEFAULT_OUTPUT_STORE_SIZE,
+        merge_outputs: str = "conflict",
+        merge_metadata: str = "conflict",
         source: str | None = None,
     ):
         values = (keep_outputs, keep_count, max_output_size, tuple(drop_metadata),
                   tuple(keep_metadata), upgrade_v3, pair, tuple(diff_only), tuple(diff_ignore),
-                  restore_outputs, output_store_size, source)
+                  restore_outputs, output_store_size, merge_outputs, merge_metadata, source)
         for name, value in zip(self.__slots__, values):
             object.__setattr__(self, name, value)
 
@@ -118,9 +127,14 @@ _TYPES = {
     "diff_ignore": list,
     "restore_outputs": bool,
     "output_store_size": "size",
+    "merge_outputs": str,
+    "merge_metadata": str,
 }
 #: What ``diff_only`` / ``diff_ignore`` may name (nbgit.diff.view.PARTS; not imported: hot path).
 _DIFF_PARTS = ("sources", "outputs", "metadata", "attachments", "ids", "details")
+#: How the merge resolves outputs (of an unchanged source) / notebook metadata changed on both sides.
+MERGE_OUTPUTS = ("conflict", "clear", "ours", "theirs")
+MERGE_METADATA = ("conflict", "ours", "theirs")
 _PAIR_FORMATS = ("py:percent", "py:light", "md", "md:myst")
 
 
@@ -207,6 +221,10 @@ def config_from_dict(table: dict, source: str = "<config>") -> Config:
             value = tuple(value)
         if key == "pair" and value not in _PAIR_FORMATS:
             raise ConfigError(f"{source}: pair must be one of {', '.join(_PAIR_FORMATS)}, not {value!r}")
+        if key == "merge_outputs" and value not in MERGE_OUTPUTS:
+            raise ConfigError(f"{source}: merge_outputs must be one of {', '.join(MERGE_OUTPUTS)}, not {value!r}")
+        if key == "merge_metadata" and value not in MERGE_METADATA:
+            raise ConfigError(f"{source}: merge_metadata must be one of {', '.join(MERGE_METADATA)}, not {value!r}")
         values[key] = value
     return Config(**values, source=source)
 
