@@ -3,6 +3,7 @@
     python benchmarks/bench_merge.py                  # corpus (whole process) + 10,000-cell synthetic (in process)
     python benchmarks/bench_merge.py --cases 40       # a deterministic subset of the corpus cases
     python benchmarks/bench_merge.py --no-corpus      # synthetic only
+    python benchmarks/bench_merge.py --no-corpus --synthetic 0 --v3 30   # nbformat 3 against 4 only
 
 1. Whole process, real merges (../shared/corpus/merges): for every case, the
    wall time of one command that reads base/local/remote and writes the merged
@@ -22,6 +23,15 @@
    ``--nbdime-reps``). Reported: the median over cases of each tool's time and
    the median of the per-case ratios; also the children's CPU time (user +
    sys), which a busy machine disturbs less than wall time.
+
+3. nbformat 3 against nbformat 4 (``--v3 N``): N corpus merges converted to
+   nbformat 3 with nbformat (before timing), each merged as v4 and as v3,
+   interleaved: the driver as a whole process (``--reps`` runs, median) and
+   ``merge_blobs`` in process (median of 5); reported as the median over
+   cases of the v3/v4 ratio (the same cells in both formats, so this is the
+   per-cell ratio). The children import nbgit from this checkout
+   (PYTHONPATH), so a copy of this script next to another checkout measures
+   that one.
 
 2. In process: ``merge_notebooks`` on a synthetic 10,000-cell notebook edited
    on both sides (each side: 5% of cells edited, 2% inserted, 2% deleted, 1%
@@ -78,6 +88,7 @@ def child_env() -> dict:
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
+    env["PYTHONPATH"] = str(PROJECT)  # the nbgit of this checkout
     return env
 
 
@@ -158,6 +169,74 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
     return {"rows": rows, "summary": summary}
 
 
+# -- nbformat 3 ---------------------------------------------------------------------------------
+
+
+def to_v3(data: bytes) -> bytes | None:
+    import nbformat
+
+    try:
+        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+        return nbformat.writes(nbformat.convert(nb, 3), version=3).encode("utf-8")
+    except Exception:
+        return None
+
+
+def bench_v3(cases: list[Path], reps: int) -> dict:
+    from nbgit.merge.blobs import merge_blobs
+    from nbgit.notebook.config import Config
+
+    py = nbgit_python()
+    tmp = WORK / "merge-v3"
+    tmp.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n, case in enumerate(cases, 1):
+        v4 = [(case / f"{x}.ipynb").read_bytes() for x in ("base", "local", "remote")]
+        v3 = [to_v3(d) for d in v4]
+        if any(d is None for d in v3):
+            continue
+        for fmt, datas in (("v4", v4), ("v3", v3)):
+            for name, d in zip("OB", (datas[0], datas[2])):
+                (tmp / f"{fmt}-{name}").write_bytes(d)
+        times: dict[str, list[float]] = {"v4": [], "v3": [], "v4_in": [], "v3_in": []}
+        for r in range(reps):
+            for fmt, datas in (("v4", v4), ("v3", v3)):
+                a = tmp / f"{fmt}-A"
+
+                def fresh(a=a, d=datas[1]):
+                    a.write_bytes(d)
+
+                t, _ = wall([py, "-m", "nbgit", "merge-driver", str(tmp / f"{fmt}-O"), str(a), str(tmp / f"{fmt}-B"), "7", "nb.ipynb"],
+                            tmp, fresh)
+                times[fmt].append(t)
+        for fmt, datas in (("v4", v4), ("v3", v3)):
+            for _ in range(5):
+                t = time.perf_counter()
+                merge_blobs(*datas, config=Config())
+                times[f"{fmt}_in"].append(time.perf_counter() - t)
+        cells = len(json.loads(v4[1]).get("cells", []))
+        row = {"case": f"{case.parent.name}/{case.name}", "cells": cells, **{k: statistics.median(v) for k, v in times.items()}}
+        rows.append(row)
+        print(f"[{n:3}/{len(cases)}] {row['case']:<45} {cells:4} cells  driver v4 {row['v4'] * 1000:6.1f} ms  v3 {row['v3'] * 1000:6.1f} ms"
+              f"   in process v4 {row['v4_in'] * 1000:6.1f} ms  v3 {row['v3_in'] * 1000:6.1f} ms", flush=True)
+    summary = {
+        "cases": len(rows),
+        "median_driver_v4_s": statistics.median(r["v4"] for r in rows),
+        "median_driver_v3_s": statistics.median(r["v3"] for r in rows),
+        "median_ratio_driver": statistics.median(r["v3"] / r["v4"] for r in rows),
+        "median_ratio_in_process": statistics.median(r["v3_in"] / r["v4_in"] for r in rows),
+        "max_ratio_in_process": max(r["v3_in"] / r["v4_in"] for r in rows),
+        "median_in_v4_ms_per_cell": statistics.median(r["v4_in"] * 1000 / max(r["cells"], 1) for r in rows),
+        "median_in_v3_ms_per_cell": statistics.median(r["v3_in"] * 1000 / max(r["cells"], 1) for r in rows),
+    }
+    s = summary
+    print(f"\nnbformat 3 vs 4, {s['cases']} merges: driver (whole process) median v4 {s['median_driver_v4_s'] * 1000:.1f} ms, "
+          f"v3 {s['median_driver_v3_s'] * 1000:.1f} ms, median v3/v4 ratio {s['median_ratio_driver']:.2f}; in process "
+          f"median v3/v4 ratio {s['median_ratio_in_process']:.2f} (max {s['max_ratio_in_process']:.2f}; "
+          f"{s['median_in_v4_ms_per_cell']:.3f} vs {s['median_in_v3_ms_per_cell']:.3f} ms per cell)")
+    return {"rows": rows, "summary": summary}
+
+
 # -- synthetic ----------------------------------------------------------------------------------
 
 
@@ -231,6 +310,7 @@ def main() -> None:
     p.add_argument("--synthetic", type=int, default=10_000, help="cells of the synthetic notebook (0: skip)")
     p.add_argument("--synthetic-reps", type=int, default=5)
     p.add_argument("--no-corpus", action="store_true")
+    p.add_argument("--v3", type=int, default=0, metavar="N", help="also time N corpus merges as nbformat 3 against 4 (0: skip)")
     p.add_argument("--json", default=str(WORK / "merge-results.json"), help="where to write the figures")
     args = p.parse_args()
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": " ".join(sys.argv)}
@@ -248,6 +328,10 @@ def main() -> None:
               f"median per-case speed-up {s['median_ratio']:.1f}x (driver {s['median_ratio_driver']:.1f}x), "
               f"smallest {s['min_ratio']:.1f}x; CPU time (user+sys) median nbgit {s['median_cpu_nbgit_s'] * 1000:.0f} ms, "
               f"nbdime {s['median_cpu_nbdime_s'] * 1000:.0f} ms, per-case ratio {s['median_cpu_ratio']:.1f}x")
+    if args.v3:
+        cases = sorted(p for p in (CORPUS / "merges").glob("*/*") if (p / "base.ipynb").is_file())
+        step = max(len(cases) / args.v3, 1)
+        results["v3"] = bench_v3([cases[int(i * step)] for i in range(min(args.v3, len(cases)))], args.reps)
     if args.synthetic:
         results["synthetic"] = bench_synthetic(args.synthetic, args.synthetic_reps)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)

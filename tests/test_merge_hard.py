@@ -16,13 +16,7 @@ from nbgit.merge import merge_notebooks
 from nbgit.merge.conflicts import find_conflicts
 
 
-PENDING = {"split-both-edit-halves", "split-vs-edit", "join-vs-edit"}  # splits and joins: not detected yet
-
-
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="splits/joins not detected yet")) if c[0] in PENDING else c
-    for c in hard_merges.CASES
-], ids=[c[0] for c in hard_merges.CASES])
+@pytest.mark.parametrize("case", hard_merges.CASES, ids=[c[0] for c in hard_merges.CASES])
 def test_hard_triplet_as_a_person_expects(case):
     name, what, b, l, r, expected = case
     result = merge_notebooks(*(hard_merges.make_notebook(c) for c in (b, l, r)))
@@ -31,6 +25,30 @@ def test_hard_triplet_as_a_person_expects(case):
     flagged = {c.cell for c in found if c.cell is not None}
     texts = hard_merges.cell_texts(result.notebook)
     assert hard_merges.judge(expected, texts, flagged) == "right", (what, texts, result.conflicts)
+
+
+def test_split_keeps_the_splitting_side_s_cells_and_outputs_of_unchanged_parts():
+    b, l, r = ([hard_merges.IMPORTS, hard_merges.LONG, hard_merges.PLOT],
+               [hard_merges.IMPORTS, hard_merges.LONG_TOP, hard_merges.LONG_BOTTOM, hard_merges.PLOT],
+               [hard_merges.IMPORTS, hard_merges.LONG_R, hard_merges.PLOT])
+    nbs = [hard_merges.make_notebook(c) for c in (b, l, r)]
+    out = {"output_type": "stream", "name": "stdout", "text": ["x\n"]}
+    nbs[1]["cells"][1]["outputs"] = [out]  # the top half is unchanged by theirs: its outputs stay
+    nbs[1]["cells"][2]["outputs"] = [out]  # the bottom half gets theirs' edit: no outputs belong to it
+    result = merge_notebooks(*nbs)
+    assert result.clean and len(result.notes) == 1 and "split into 2 cells" in result.notes[0]
+    cells = result.notebook["cells"]
+    assert cells[1]["outputs"] == [out] and cells[2]["outputs"] == []
+    assert "".join(cells[2]["source"]) == hard_merges.LONG_BOTTOM_R[1].rstrip("\n")
+
+
+def test_split_with_a_conflicting_edit_stays_a_visible_conflict():
+    top_edit = ("code", hard_merges.LONG[1].replace("mean = df.total.mean()", "mean = df.total.median()"))
+    b, l, r = ([hard_merges.LONG], [("code", hard_merges.LONG_TOP[1].replace("mean()", "mean(skipna=True)")),
+                                    hard_merges.LONG_BOTTOM], [top_edit])
+    result = merge_notebooks(*(hard_merges.make_notebook(c) for c in (b, l, r)))
+    assert not result.clean
+    assert find_conflicts(result.notebook)
 
 
 def test_automatic_choices_are_noted():

@@ -214,3 +214,47 @@ def test_keep_notebook_side_names_the_side():
     kept = keep_notebook_side(b"{", nb, SideNotANotebook("ours", "bad"))
     record = json.loads(kept.data)["metadata"]["nbgit"]["conflicts"][0]
     assert record["local"] == "{" and record["note"].startswith("ours is not a notebook (bad)")
+
+
+# -- merge_outputs / merge_metadata ---------------------------------------------------------------
+
+
+def outputs_case():
+    from nbfactory import stream
+
+    b = notebook([code_cell("x = 1\n", outputs=[stream("1\n")], count=1, id="a")], metadata={"k": 0})
+    l, r = copy.deepcopy(b), copy.deepcopy(b)
+    l["cells"][0]["outputs"], r["cells"][0]["outputs"] = [stream("ours\n")], [stream("theirs\n")]
+    l["metadata"]["k"], r["metadata"]["k"] = 1, 2
+    return [jupyter_bytes(nb) for nb in (b, l, r)]
+
+
+@pytest.mark.parametrize("mode, text, clean", [("conflict", None, False), ("clear", None, True),
+                                               ("ours", "ours\n", True), ("theirs", "theirs\n", True)])
+def test_merge_outputs_setting(mode, text, clean):
+    out = merge_blobs(*outputs_case(), config=Config(keep_outputs=True, merge_outputs=mode, merge_metadata="ours"))
+    nb = valid(out.data)
+    assert out.clean == clean and nb["metadata"]["k"] == 1
+    outputs = nb["cells"][0]["outputs"]
+    assert (["".join(o["text"]) for o in outputs] if text else outputs) == ([text] if text else [])
+
+
+def test_merge_metadata_setting_and_config_checks(tmp_path):
+    from nbgit.notebook.config import ConfigError, config_from_dict
+
+    out = merge_blobs(*outputs_case(), config=Config(keep_outputs=True, merge_outputs="ours", merge_metadata="theirs"))
+    assert out.clean and valid(out.data)["metadata"]["k"] == 2
+    conflicted = merge_blobs(*outputs_case(), config=Config(keep_outputs=True, merge_outputs="ours"))
+    assert [c.detail for c in conflicted.conflicts] == ["metadata.k"]
+    assert config_from_dict({"merge_outputs": "theirs", "merge_metadata": "ours"}).merge_outputs == "theirs"
+    for bad in ({"merge_outputs": "mine"}, {"merge_metadata": "clear"}, {"merge_outputs": 1}):
+        with pytest.raises(ConfigError):
+            config_from_dict(bad)
+    (tmp_path / "pyproject.toml").write_text('[tool.nbgit]\nkeep_outputs = true\nmerge_outputs = "theirs"\n')
+    data = outputs_case()
+    for name, d in zip("OAB", data):
+        (tmp_path / name).write_bytes(d)
+    proc = run(tmp_path, "merge-driver", "O", "A", "B", "7", NB)
+    nb = valid((tmp_path / "A").read_bytes())
+    assert proc.returncode == 1  # the metadata conflict is left
+    assert "".join(nb["cells"][0]["outputs"][0]["text"]) == "theirs\n"

@@ -1,6 +1,6 @@
 """Three-way merge of notebooks, cell by cell.
 
-The merge runs in three steps.
+The merge runs in four steps.
 
 1. **Which cell is which.** Cells of ``local`` and of ``remote`` are matched
    against ``base`` with :func:`nbgit.diff.match.match_cells` (equal cells,
@@ -9,18 +9,49 @@ The merge runs in three steps.
    token of its own. Insertions that are identical on both sides (same type
    and source) share one token, so they end up in the result once.
 
-2. **Order.** The three token sequences are merged like lines of text
+2. **Rewrites and twins** (never two versions of one cell without a flag).
+   Where both sides changed the same stretch of cells, for each side the
+   base cells it no longer has are aligned in order with the cells it
+   inserted there (:meth:`_Merger.pair_in_regions`: similarity whatever the
+   cell types, then relative position, so an insertion next to a rewrite
+   does not take its place). A paired cell counts as that base cell edited:
+
+   * rewritten on both sides -> one cell edited on both sides (its sources
+     conflict inside the cell, a type change is recorded);
+   * rewritten on one side, deleted on the other -> delete/modify;
+   * rewritten on one side, recognisably edited on the other -> one cell.
+
+   An insertion left over beside a paired rewrite that looks as much like
+   the base cell as the paired one is a *twin* and is flagged (first line
+   ``<<<<<<< nbgit: added in ...``): either may be that side's version.
+   Insertions of both sides at the same place that are similar to each other
+   (:data:`SIMILAR_INSERTIONS`) become one cell, merged against an empty
+   stand-in base (an in-cell conflict that shows the shared lines once);
+   unrelated ones are both kept.
+
+   Before that, *splits and joins* are taken apart
+   (:meth:`_Merger.merge_splits`): one base cell that became consecutive
+   cells on a side (each taking most of its lines from it, together closer
+   to it than any one alone), or consecutive base cells that became one, is
+   merged with the other side's cells of it line by line, a separator line
+   marking each cell boundary, and cut again at the separators: the other
+   side's line edits are carried across the split. Used only when that line
+   merge is clean (else the usual rules, a visible conflict); noted.
+
+3. **Order.** The three token sequences are merged like lines of text
    (:func:`nbgit.merge.lines.merge_regions`). Where only one side changed the
    order, its order is taken. Where both sides changed the same stretch, the
    two stretches are aligned on the cells they share and the cells of each
    side are kept, local's first: two different insertions at the same place
    are both kept, in a stable order, with no conflict. A cell moved by both
-   sides to different places goes where local put it. Then deletions apply:
-   a base cell removed by one side disappears, unless the other side edited
-   it (*delete/modify*: the edited cell is kept, its first source line says
-   which side deleted it, and it counts as a conflict).
+   sides to different places goes where local put it. These two automatic
+   choices are reported in :attr:`MergeResult.notes` (one line each, which
+   the driver prints on stderr). Then deletions apply: a base cell removed
+   by one side disappears, unless the other side edited it (*delete/modify*:
+   the edited cell is kept, its first source line says which side deleted
+   it, and it counts as a conflict).
 
-3. **Content.** For a cell present on all three sides, each part is merged
+4. **Content.** For a cell present on all three sides, each part is merged
    three-way: the source line by line (:func:`nbgit.merge.lines.merge_lines`,
    a real conflict becomes markers inside the source), metadata and
    attachments key by key (:mod:`nbgit.merge.values`; a conflict keeps the
@@ -34,7 +65,17 @@ The merge runs in three steps.
    unchanged source are cleared and recorded as an ``outputs`` conflict.
 
 Notebook metadata is merged like cell metadata (conflicts in the notebook's
-``metadata.nbgit.conflicts``). Finally cell ids are made unique (and present
+``metadata.nbgit.conflicts``). ``outputs=`` / ``metadata=`` (the config's
+``merge_outputs`` / ``merge_metadata``) resolve outputs and notebook metadata
+changed on both sides for one side, or clear outputs, instead of a conflict;
+``prefer=`` resolves every conflict for one side (``nbgit merge --ours``).
+
+The conflict record, ``metadata.nbgit.conflicts`` (of the notebook or of a
+cell), is a stable format other tools read (``nbgit mergetool``): a list of
+objects with ``path`` (dotted, e.g. ``metadata.kernelspec.name``,
+``outputs``, ``cell_type``; ``file`` when a side was not a notebook) and the
+values present among ``base``, ``local``, ``remote``, optionally ``note``.
+Keys may be added, never removed or renamed. Finally cell ids are made unique (and present
 for nbformat >= 4.5), deterministically. Inputs are never modified.
 """
 
@@ -262,6 +303,7 @@ class _Merger:
 
     def merge_cells(self, bc: list[dict], lc: list[dict], rc: list[dict], matches=None):
         nb_, nl = len(bc), len(lc)
+        self._next_token = nb_ + nl + len(rc)
         ltok = list(range(nb_, nb_ + nl))  # unmatched local cell i -> nb_ + i
         rtok = list(range(nb_ + nl, nb_ + nl + len(rc)))
         lpairs, rpairs = matches if matches is not None else (match_cells(bc, lc), match_cells(bc, rc))
@@ -281,12 +323,16 @@ class _Merger:
                     if ts:
                         rtok[j] = ts.pop(0)
         btok = list(range(nb_))
+        groups: dict[int, list[dict]] = {}  # anchor token -> the cells of a split or joined group
+        absorbed: set[int] = set()  # tokens merged into a group (emitted with its anchor)
+        if not self.two_way:
+            self.merge_splits(bc, lc, rc, ltok, rtok, groups, absorbed)
         regions = list(merge_regions(btok, ltok, rtok))
         synthetic: dict[int, dict] = {}  # token -> stand-in base cell of two similar insertions
         twins: dict[int, str] = {}  # token of an insertion that may be another version of a paired cell -> side
         both_inserted: list[tuple[list[int], list[int]]] = []
         if not self.two_way and any(region[0] == "conflict" for region in regions):
-            self.pair_in_regions(nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted)
+            self.pair_in_regions(nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted, absorbed | set(groups))
             regions = list(merge_regions(btok, ltok, rtok))
         in_local = {t: i for i, t in enumerate(ltok)}
         in_remote = {t: j for j, t in enumerate(rtok)}
@@ -308,6 +354,12 @@ class _Merger:
         conflicts: list[tuple[int, list]] = []
         position: dict[int, int] = {}
         for t in order:
+            if t in absorbed:
+                continue
+            if t in groups:
+                position[t] = len(cells)
+                cells.extend(groups[t])
+                continue
             li, ri = in_local.get(t), in_remote.get(t)
             kinds: list[tuple[str, str]] = []
             base_cell = bc[t] if t < nb_ else synthetic.get(t)
@@ -344,6 +396,11 @@ class _Merger:
         self.note_choices(both_inserted, moved_twice, position, twins)
         return cells, conflicts
 
+    def new_token(self) -> int:
+        """A token no cell has yet (for stand-ins and the parts of a split)."""
+        self._next_token += 1
+        return self._next_token - 1
+
     def note_choices(self, both_inserted, moved_twice, position, twins) -> None:
         """One stderr line per automatic choice a person may want to check (cells numbered from 1)."""
         for ls, rs in both_inserted:
@@ -361,7 +418,96 @@ class _Merger:
                     f"(cell {position[t] + 1})"
                 )
 
-    def pair_in_regions(self, nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted) -> None:
+    def merge_splits(self, bc, lc, rc, ltok, rtok, groups, absorbed) -> None:
+        """Cells split (one base cell -> consecutive cells) or joined (consecutive base cells -> one) by a side.
+
+        A split is found where consecutive cells of one side, around the cell
+        matched to a base cell (or in its place), each take most of their
+        lines from it and together explain it better than the matched cell
+        alone; a join where one cell takes most of the lines of consecutive
+        base cells that side no longer has. The group (base cells, local's
+        cells, remote's cells, each side's run consecutive) is merged line by
+        line with a separator line between cells, so the other side's edits
+        are carried across the new cell boundaries; the result is cut at the
+        separators. Only a clean line merge is used; otherwise the cells are
+        merged as usual (a visible conflict).
+        """
+        nb_ = len(bc)
+        lpos = {t: i for i, t in enumerate(ltok) if t < nb_}
+        rpos = {t: j for j, t in enumerate(rtok) if t < nb_}
+        found = []  # (bases, local run, remote run)
+        for side_cells, toks, pos, other_pos, side in ((lc, ltok, lpos, rpos, "l"), (rc, rtok, rpos, lpos, "r")):
+            for k in range(nb_):
+                run = _split_run(bc[k], k, side_cells, toks, pos, nb_)
+                if run is not None:
+                    found.append((side, [k], run))
+                    continue
+                bases = _join_run(k, bc, side_cells, pos, nb_)
+                if bases is not None:
+                    found.append((side, bases, [pos[k]]))
+        used_l: set[int] = set()
+        used_r: set[int] = set()
+        used_b: set[int] = set()
+        own = {(side, tuple(bases)): run for side, bases, run in found}
+        for side, bases, run in found:
+            if used_b & set(bases):
+                continue
+            lrun = own.get(("l", tuple(bases))) or _other_run(bases, lpos, ltok, nb_)
+            rrun = own.get(("r", tuple(bases))) or _other_run(bases, rpos, rtok, nb_)
+            if lrun is None or rrun is None or used_l & set(lrun) or used_r & set(rrun):
+                continue
+            cells = self.merge_group([bc[k] for k in bases], [lc[i] for i in lrun], [rc[j] for j in rrun])
+            if cells is None:
+                continue
+            used_b |= set(bases)
+            used_l |= set(lrun)
+            used_r |= set(rrun)
+            anchor = bases[0]
+            for toks, run in ((ltok, lrun), (rtok, rrun)):
+                for i in run:
+                    if toks[i] == anchor or toks[i] in bases:  # the matcher's pick among the parts
+                        toks[i] = self.new_token()
+                toks[run[0]] = anchor
+                absorbed.update(toks[i] for i in run[1:])
+            absorbed.update(bases[1:])
+            groups[anchor] = cells
+            what = "split" if len(bases) == 1 else "joined"
+            texts = [source_text(c) for c in cells]
+            if texts == [source_text(lc[i]) for i in lrun] or texts == [source_text(rc[j]) for j in rrun]:
+                continue  # one side's cells as they are: nothing carried across
+            self.notes.append(f"{'a cell was split into ' + str(len(cells)) + ' cells' if what == 'split' else str(len(bases)) + ' cells were joined'}"
+                              " and edited: the edits of both sides were carried across, check the result")
+
+    def merge_group(self, bases: list[dict], lcells: list[dict], rcells: list[dict]) -> list[dict] | None:
+        """Line merge of a split/joined group with separator lines; None unless clean."""
+        texts = [_joined(cs) for cs in (bases, lcells, rcells)]
+        merged, n = merge_lines(*(t for t, _ in texts), labels=self.labels, marker_size=self.marker_size)
+        if n:
+            return None
+        parts: list[list[str]] = [[]]
+        for line in merged:
+            if line == _SEPARATOR:
+                parts.append([])
+            else:
+                parts[-1].append(line)
+        if any(not p for p in parts):
+            return None
+        # the cells whose fields the result keeps: a side whose cell count it has (local first)
+        template = next((cs for cs in (lcells, rcells, bases) if len(cs) == len(parts)), None)
+        if template is None:
+            return None
+        out = []
+        for n_part, (cell, lines) in enumerate(zip(template, parts)):
+            text = "".join(lines)
+            if text.endswith("\n") and not source_text(cell).endswith("\n"):
+                text = text[:-1]
+            new = {**cell, "source": split_lines(text)}
+            if text != source_text(cell) and new.get("cell_type") == "code":
+                new["outputs"], new["execution_count"] = [], None  # a new source: no outputs belong to it
+            out.append(new)
+        return out
+
+    def pair_in_regions(self, nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted, reserved) -> None:
         """Pair cells a side rewrote beyond recognition with their base cells; pair similar insertions.
 
         Where both sides changed the same stretch of cells (a conflict region
@@ -377,20 +523,19 @@ class _Merger:
         Insertions of one side left over in such a stretch that look as much
         like the paired base cell as the paired one are *twins*: flagged, since
         either may be that side's version of the cell. Cells inserted by both
-        sides and similar to each other (by :func:`match_cells`) become one
+        sides and similar to each other (:data:`SIMILAR_INSERTIONS`) become one
         cell merged against an empty stand-in base (an in-cell conflict);
         different ones are both kept (and noted).
         """
         nl = len(lc)
-        next_token = nb_ + nl + len(rc)
         for kind, bpart, lpart, rpart in regions:
             if kind != "conflict":
                 continue
             in_l, in_r = set(lpart), set(rpart)
             chosen = {}
             for side, part, seen, cells, toks, offset in (("l", lpart, in_l, lc, ltok, nb_), ("r", rpart, in_r, rc, rtok, nb_ + nl)):
-                gone = [t for t in bpart if t not in seen]
-                new = [t for t in part if t >= nb_ and t not in (in_r if side == "l" else in_l)]
+                gone = [t for t in bpart if t not in seen and t not in reserved]
+                new = [t for t in part if t >= nb_ and t not in (in_r if side == "l" else in_l) and t not in reserved]
                 if not gone or not new:
                     continue
                 pairs = _align(gone, new, lambda k, t: cell_similarity(bc[k], cells[t - offset], types=False),
@@ -409,16 +554,15 @@ class _Merger:
             # Insertions left on both sides: similar ones become one cell, the others are both kept.
             paired_l = {t for _, t in chosen.get("l", [])}
             paired_r = {t for _, t in chosen.get("r", [])}
-            l_new = [t for t in lpart if t >= nb_ and t not in in_r and t not in paired_l and t not in twins]
-            r_new = [t for t in rpart if t >= nb_ and t not in in_l and t not in paired_r and t not in twins]
+            l_new = [t for t in lpart if t >= nb_ and t not in in_r and t not in paired_l and t not in twins and t not in reserved]
+            r_new = [t for t in rpart if t >= nb_ and t not in in_l and t not in paired_r and t not in twins and t not in reserved]
             if not l_new or not r_new:
                 continue
             lcells = [lc[t - nb_] for t in l_new]
             rcells = [rc[t - nb_ - nl] for t in r_new]
-            similar = match_cells(lcells, rcells)
+            similar = _similar_pairs(lcells, rcells)
             for a, b in similar:
-                token = next_token
-                next_token += 1
+                token = self.new_token()
                 ltok[l_new[a] - nb_] = token
                 rtok[r_new[b] - nb_ - nl] = token
                 stand_in = {"cell_type": lcells[a].get("cell_type", "code"), "metadata": {}, "source": ""}
@@ -631,6 +775,131 @@ def _align(gone: list[int], new: list[int], score, base_len: int, part: list[int
             pairs.append((gone[a - 1], new[b - 1]))
             a, b = a - 1, b - 1
     return pairs[::-1]
+
+
+#: The line put between the cells of a split/joined group for the line merge.
+_SEPARATOR = "\x00nbgit cell boundary\x00\n"
+
+
+def _joined(cells: list[dict]) -> tuple[list[str], None]:
+    lines: list[str] = []
+    for n, cell in enumerate(cells):
+        if n:
+            lines.append(_SEPARATOR)
+        part = split_lines(source_text(cell))
+        if part and not part[-1].endswith("\n"):
+            part[-1] += "\n"
+        lines += part
+    return lines, None
+
+
+def _content_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _covered(part: list[str], whole) -> float:
+    """Share of ``part``'s lines found in the multiset ``whole`` (a Counter)."""
+    if not part:
+        return 0.0
+    from collections import Counter
+
+    have = Counter(part)
+    return sum(min(c, whole.get(line, 0)) for line, c in have.items()) / len(part)
+
+
+def _dice_lines(a: list[str], b: list[str]) -> float:
+    from collections import Counter
+
+    if not a or not b:
+        return 0.0
+    ca, cb = Counter(a), Counter(b)
+    return 2.0 * sum(min(c, cb.get(x, 0)) for x, c in ca.items()) / (len(a) + len(b))
+
+
+def _split_run(base: dict, k: int, cells: list[dict], toks: list[int], pos: dict, nb_: int) -> list[int] | None:
+    """Indices of consecutive ``cells`` that are base cell ``k`` split in two or more, or None."""
+    from collections import Counter
+
+    blines = _content_lines(source_text(base))
+    if len(blines) < 2:
+        return None
+    whole = Counter(blines)
+    if k in pos:
+        start = end = pos[k]
+    else:  # k unmatched: the new cells where it was (after its matched predecessor)
+        prev = max((pos[t] for t in range(k) if t in pos), default=-1)
+        start = end = prev + 1
+        if start >= len(cells) or toks[start] < nb_:
+            return None
+        if _covered(_content_lines(source_text(cells[start])), whole) < 0.5:
+            return None
+    def fits(i: int) -> bool:
+        return 0 <= i < len(cells) and toks[i] >= nb_ and _covered(_content_lines(source_text(cells[i])), whole) >= 0.5
+
+    while fits(end + 1):
+        end += 1
+    while fits(start - 1):
+        start -= 1
+    if end == start:
+        return None
+    run = list(range(start, end + 1))
+    joined = [line for i in run for line in _content_lines(source_text(cells[i]))]
+    alone = _dice_lines(blines, _content_lines(source_text(cells[pos[k]]))) if k in pos else 0.0
+    together = _dice_lines(blines, joined)
+    return run if together >= 0.5 and together > alone else None
+
+
+def _join_run(k: int, bc: list[dict], cells: list[dict], pos: dict, nb_: int) -> list[int] | None:
+    """Consecutive base cells from ``k`` that this side joined into its cell matched to ``k``, or None."""
+    from collections import Counter
+
+    if k not in pos:
+        return None
+    cell = cells[pos[k]]
+    whole = Counter(_content_lines(source_text(cell)))
+    bases = [k]
+    nxt = k + 1
+    while nxt < nb_ and nxt not in pos and _covered(_content_lines(source_text(bc[nxt])), whole) >= 0.5:
+        bases.append(nxt)
+        nxt += 1
+    if len(bases) < 2:
+        return None
+    joined = [line for t in bases for line in _content_lines(source_text(bc[t]))]
+    clines = _content_lines(source_text(cell))
+    if _dice_lines(clines, joined) < 0.5 or _dice_lines(clines, joined) <= _dice_lines(clines, _content_lines(source_text(bc[k]))):
+        return None
+    return bases
+
+
+def _other_run(bases: list[int], pos: dict, toks: list[int], nb_: int) -> list[int] | None:
+    """The other side's cells of a group: its cells of ``bases``, consecutive, or a split run of its own."""
+    if not all(k in pos for k in bases):
+        return None
+    run = [pos[k] for k in bases]
+    if run != list(range(run[0], run[0] + len(run))):
+        return None
+    return run
+
+
+#: Two cells inserted at one place by both sides at least this similar are one cell (in conflict).
+SIMILAR_INSERTIONS = 0.6
+
+
+def _similar_pairs(lcells: list[dict], rcells: list[dict]) -> list[tuple[int, int]]:
+    """In-order pairs of cells (one per side) at least :data:`SIMILAR_INSERTIONS` alike, best first."""
+    if len(lcells) * len(rcells) > 4096:  # bounded cost: large insertions on both sides are all kept
+        return []
+    scored = sorted(
+        ((cell_similarity(x, y), a, b) for a, x in enumerate(lcells) for b, y in enumerate(rcells)),
+        key=lambda item: (-item[0], item[1], item[2]),
+    )
+    pairs: list[tuple[int, int]] = []
+    for score, a, b in scored:
+        if score < SIMILAR_INSERTIONS:
+            break
+        if all(a != x and b != y and (a < x) == (b < y) for x, y in pairs):
+            pairs.append((a, b))
+    return sorted(pairs)
 
 
 def _numbers(ns: list[int]) -> str:
