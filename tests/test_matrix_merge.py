@@ -181,10 +181,19 @@ def test_add_add_with_empty_or_broken_notebooks(mrepo, ours, theirs):
     mrepo.write("e.ipynb", ours)
     mrepo.commit("ours", "e.ipynb")
     proc = mrepo.git("merge", "feature", check=False)
-    assert proc.returncode == 1 and conflicted(mrepo) == ["e.ipynb"]
     assert b"Traceback" not in proc.stderr
+    if not ours:
+        # ours added an empty file: git's text merge (empty base) is clean and takes theirs; so does nbgit
+        assert proc.returncode == 0, proc.stderr
+        assert mrepo.blob("HEAD:e.ipynb") == mrepo.blob("feature:e.ipynb")
+        assert b"git's text merge of the file is clean" in proc.stderr
+        assert_consistent(mrepo)
+        return
+    assert proc.returncode == 1 and conflicted(mrepo) == ["e.ipynb"]
     data = mrepo.read("e.ipynb")
     assert data  # never emptied: both sides' bytes are there for the user
+    nb = assert_valid_notebook(data)  # theirs (a notebook), ours' text recorded: never JSON with text markers
+    assert nb["metadata"]["nbgit"]["conflicts"][-1]["local"] == ours.decode()
     mrepo.git("merge", "--abort")
     assert mrepo.read("e.ipynb") == ours
     assert_consistent(mrepo)

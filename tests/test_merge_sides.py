@@ -258,3 +258,31 @@ def test_merge_metadata_setting_and_config_checks(tmp_path):
     nb = valid((tmp_path / "A").read_bytes())
     assert proc.returncode == 1  # the metadata conflict is left
     assert "".join(nb["cells"][0]["outputs"][0]["text"]) == "theirs\n"
+
+
+def test_v3_with_line_lists_merges_as_v3_and_upgrades():
+    """v3 files as IPython wrote them: sources and output texts as lists of lines."""
+    from nbgit.notebook.upgrade import upgrade_v3
+
+    def lines(nb):
+        for cell in nb["worksheets"][0]["cells"]:
+            for key in ("input", "source"):
+                if isinstance(cell.get(key), str):
+                    cell[key] = cell[key].splitlines(keepends=True)
+            for out in cell.get("outputs", []):
+                if isinstance(out.get("text"), str):
+                    out["text"] = out["text"].splitlines(keepends=True)
+        return nb
+
+    b = lines(v3("x = 1\ny = 2\n", "z = 3\n"))
+    l = lines(v3("x = 1\ny = 20\n", "z = 3\n"))
+    r = lines(v3("x = 1\ny = 2\n", "z = 30\n"))
+    out = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r), config=Config(keep_outputs=True))
+    nb = valid(out.data)
+    assert out.clean and nb["nbformat"] == 3
+    assert [c.get("input") for c in nb["worksheets"][0]["cells"][1:3]] == [["x = 1\n", "y = 20\n"], ["z = 30\n"]]
+    assert nb["worksheets"][0]["cells"][1]["outputs"] == b["worksheets"][0]["cells"][1]["outputs"]
+    upgraded = upgrade_v3(b)
+    assert upgraded["nbformat"] == 4 and "".join(upgraded["cells"][1]["source"]) == "x = 1\ny = 2\n"
+    mixed = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(upgrade_v3(r)), config=Config())
+    assert mixed.clean and valid(mixed.data)["nbformat"] == 4

@@ -15,9 +15,11 @@ def upgrade_v3(nb: dict) -> dict:
     the same bytes (clean must be deterministic).
     """
     import nbformat
+    from nbformat.v3.rwbase import rejoin_lines
 
     try:
-        node = nbformat.convert(nbformat.from_dict(copy.deepcopy(nb)), 4)
+        # as nbformat's reader does: v3 files keep sources and texts as lists of lines, the converter wants strings
+        node = nbformat.convert(rejoin_lines(nbformat.from_dict(copy.deepcopy(nb))), 4)
     except Exception as exc:  # nbformat's ValidationError, KeyError, ...: not a notebook we can upgrade
         from nbgit.notebook.io import NotebookError
 
