@@ -39,7 +39,7 @@ def test_split_keeps_the_splitting_side_s_cells_and_outputs_of_unchanged_parts()
     assert result.clean and len(result.notes) == 1 and "split into 2 cells" in result.notes[0]
     cells = result.notebook["cells"]
     assert cells[1]["outputs"] == [out] and cells[2]["outputs"] == []
-    assert "".join(cells[2]["source"]) == hard_merges.LONG_BOTTOM_R[1].rstrip("\n")
+    assert "".join(cells[2]["source"]) == hard_merges.LONG_BOTTOM_R[1]
 
 
 def test_split_with_a_conflicting_edit_stays_a_visible_conflict():
