@@ -90,6 +90,23 @@ def test_corpus_merges(cases):
     assert git_clean > 0
 
 
+#: Real merges where git's text merge conflicts and nbgit (as the driver runs it) merged cleanly to
+#: the person's cells when issue 12 started (benchmarks/README.md): it must stay clean-and-right there.
+CLEAN_AND_RIGHT_WHERE_GIT_CONFLICTS = ["fastai+nbdev/0033", "fastai+nbdev/0068", "fastai+nbdev/0074", "fastai+nbdev/0100"]
+
+
+def test_clean_and_right_where_git_conflicts_stays_so(cases):
+    by_name = {f"{c.parent.name}/{c.name}": c for c in cases}
+    for name in CLEAN_AND_RIGHT_WHERE_GIT_CONFLICTS:
+        case = by_name.get(name)
+        if case is None:
+            continue
+        data = [(case / f"{n}.ipynb").read_bytes() for n in ("base", "local", "remote")]
+        merged = merge_blobs(*data, config=Config())
+        assert merged.clean, (name, [str(c) for c in merged.conflicts])
+        assert cells(json.loads(merged.data)) == cells(json.loads((case / "merged.ipynb").read_bytes())), name
+
+
 def test_nbdime_triplets_give_valid_notebooks():
     corpus_dir()
     triplets = nbdime_triplets()

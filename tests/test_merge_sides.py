@@ -286,3 +286,15 @@ def test_v3_with_line_lists_merges_as_v3_and_upgrades():
     assert upgraded["nbformat"] == 4 and "".join(upgraded["cells"][1]["source"]) == "x = 1\ny = 2\n"
     mixed = merge_blobs(jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(upgrade_v3(r)), config=Config())
     assert mixed.clean and valid(mixed.data)["nbformat"] == 4
+
+
+def test_driver_prints_automatic_choices_on_stderr(tmp_path):
+    b = base_nb()
+    l, r = copy.deepcopy(b), copy.deepcopy(b)
+    l["cells"].insert(4, code_cell("ours_new = fetch('a')\n", id="n1"))
+    r["cells"].insert(4, markdown_cell("A paragraph about something else entirely.\n", id="n2"))
+    proc, out = driver(tmp_path, jupyter_bytes(b), jupyter_bytes(l), jupyter_bytes(r))
+    assert proc.returncode == 0
+    assert len(valid(out)["cells"]) == 11
+    assert proc.stderr.decode().splitlines() == [
+        f"nbgit: {NB}: both sides inserted different cells at one place: kept both, ours first (cell 5, then 6)"]

@@ -12,10 +12,11 @@ def main(argv: list[str]) -> int:
     p = make_parser(
         "conflicts",
         "List the merge conflicts left inside notebooks: marker blocks in cell sources\n"
-        "(<<<<<<< / ======= / >>>>>>>), cells deleted on one side and edited on the other (their\n"
-        "first line says so), and metadata or output conflicts recorded in metadata.nbgit.conflicts.\n"
+        "(<<<<<<< / ======= / >>>>>>>), cells deleted on one side and edited on the other, cells of\n"
+        "one side only (two-way merges) and twins of a cell both sides changed (their first line\n"
+        "says so), and metadata, output or whole-file conflicts recorded in metadata.nbgit.conflicts.\n"
         "Notebooks whose JSON has git's text conflict markers are reported too (`nbgit fix` repairs\n"
-        "them). Cells are numbered from 1.\n\n"
+        "them). nbformat 3 and 4. Cells are numbered from 1 (all worksheets, in order).\n\n"
         "Without PATH: the notebooks git reports as unmerged, or else every tracked notebook.",
         epilog="exit status: 0 no conflicts; 1 conflicts found; 2 on an error (unreadable file, not a repository)",
     )
