@@ -214,7 +214,7 @@ def test_unknown_revision_names_it(repo):
     repo.commit("one")
     proc = repo.nbgit("diff", "no-such-branch", check=False)
     assert proc.returncode == 2
-    assert proc.stderr.decode() == "nbgit diff: no-such-branch: unknown revision or path not in the working tree\n"
+    assert proc.stderr.decode() == "nbgit diff: error: no-such-branch: unknown revision or path not in the working tree\n"
 
 
 def test_nbformat3_notebook_is_upgraded(tmp_path):
@@ -311,7 +311,7 @@ def test_during_a_merge_conflict(repo):
     assert cached.returncode == 1 and cached.stdout.decode() == "* Unmerged path nb.ipynb\n"
     work = repo.nbgit("diff", check=False)
     assert work.returncode == 2
-    assert work.stderr.decode() == "nbgit diff: nb.ipynb (work tree): not a readable notebook (contains git conflict markers)\n"
+    assert work.stderr.decode() == "nbgit diff: error: nb.ipynb (work tree): not a readable notebook (contains git conflict markers)\n"
 
 
 def test_during_a_merge_conflict_with_the_merge_driver(installed_repo):

@@ -534,7 +534,7 @@ def test_status_fails_when_any_driver_is_overridden(installed_repo):
 def test_install_into_a_directory_writes_nothing(repo):
     (repo.path / "adir").mkdir()
     proc = repo.nbgit("install", "--attributes", "adir", check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert b"is a directory" in proc.stderr and b"Traceback" not in proc.stderr
     assert repo.git("config", "--get-regexp", "nbgit", check=False).stdout == b""
 
@@ -544,5 +544,5 @@ def test_install_outside_a_repository_says_what_to_do(tmp_path):
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "nbgit", "install"], cwd=tmp_path, capture_output=True, text=True)
-    assert proc.returncode == 1
-    assert proc.stderr.strip() == "nbgit install: not inside a git work tree (run it inside a clone, or use --global)"
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "nbgit install: error: not inside a git work tree (run it inside a clone, or use --global)"

@@ -351,7 +351,7 @@ def test_cli_imports_no_heavy_modules(repo):
 def test_cli_missing_file_is_a_one_line_error(repo):
     proc = repo.nbgit("textconv", "nope.ipynb", check=False)
     assert proc.returncode == 2 and proc.stdout == b""
-    assert proc.stderr.decode() == "nbgit: error: nope.ipynb: No such file or directory\n"
+    assert proc.stderr.decode() == "nbgit textconv: error: nope.ipynb: No such file or directory\n"
     assert repo.nbgit("textconv", "--help").stdout.decode().startswith("usage: nbgit textconv")
     assert repo.nbgit("textconv", check=False).returncode == 2
 

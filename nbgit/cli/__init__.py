@@ -43,6 +43,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 
+#: One exit-status rule for every command: 0 done and nothing to report; 1 the command's answer
+#: is "yes, there is something" (differences, problems, conflicts, pairs out of sync); 2 it could
+#: not do its job (a usage error, not inside a repository, an unreadable config or file).
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def fail(command: str, message: str, code: int = EXIT_ERROR) -> int:
+    """Print ``nbgit COMMAND: error: MESSAGE`` (escaped for the terminal) and return ``code``:
+    the one error style of every command."""
+    from nbgit._escape import term
+
+    print(term(f"nbgit {command}: error: {message}"), file=sys.stderr)
+    return code
+
+
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [

@@ -88,6 +88,6 @@ def _default_paths() -> list[str] | None:
             tracked = git("ls-files", "-z", "--", "*.ipynb")
             names = [n for n in tracked.split("\0") if n]
     except GitError as exc:
-        print(term(f"nbgit conflicts: {exc} (or name the notebooks to check)"), file=sys.stderr)
+        print(term(f"nbgit conflicts: error: {exc} (or name the notebooks to check)"), file=sys.stderr)
         return None
     return sorted(dict.fromkeys(names))

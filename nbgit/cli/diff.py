@@ -163,9 +163,11 @@ def _revision_jobs(args, paths: list[str]):
     try:
         repo = open_repo(os.getcwd())
     except RevisionError as exc:
-        if len(args.args) == 2:
-            missing = next(p for p in args.args if not _is_file(p))
-            raise _Failure(f"{missing}: no such file") from None
+        missing = [p for p in args.args if not _is_file(p)]
+        if missing:  # outside a repository an argument can only be a file
+            raise _Failure(f"{missing[0]}: no such file (and not inside a git repository)") from None
+        if args.args:
+            raise _Failure(f"{len(args.args)} files given; nbgit diff compares two: nbgit diff A.ipynb B.ipynb") from None
         raise _Failure(f"{exc} (to compare two files: nbgit diff A.ipynb B.ipynb)") from None
     revs: list[str] = []
     for arg in args.args:
@@ -258,7 +260,7 @@ def _run(jobs: list[_Job], args, config) -> int:
             b = _load(job.b_bytes, job.b_name, config)
         except _Failure as exc:
             errors += 1
-            print(term(f"nbgit diff: {exc}"), file=sys.stderr)
+            print(term(f"nbgit diff: error: {exc}"), file=sys.stderr)
             records.append({"path": job.path, "status": job.status, "error": str(exc)})
             continue
         d = diff_notebooks(a, b)
@@ -333,8 +335,9 @@ def _emit(text: str, pager: bool) -> None:
 
 
 def _error(message: str) -> int:
-    print(term(f"nbgit diff: {message}"), file=sys.stderr)
-    return 2
+    from nbgit.cli import fail
+
+    return fail("diff", message)
 
 
 # --- git's GIT_EXTERNAL_DIFF / diff.<driver>.command calling convention ----------------------

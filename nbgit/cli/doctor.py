@@ -34,8 +34,9 @@ def main(argv: list[str]) -> int:
     try:
         report = diagnose(".", content=args.content, progress=None if args.json else progress_bar("nbgit doctor: reading notebooks"))
     except GitError as exc:
-        print(term(f"nbgit doctor: {exc}"), file=sys.stderr)
-        return 1
+        from nbgit.cli import fail
+
+        return fail("doctor", str(exc))
     if args.json:
         json.dump(
             {

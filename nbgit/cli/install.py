@@ -61,8 +61,9 @@ def main(argv: list[str]) -> int:
         attrs_changed = write_attributes(path)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
-        print(term(f"nbgit install: {exc}{hint}"), file=sys.stderr)
-        return 1
+        from nbgit.cli import fail
+
+        return fail("install", f"{exc}{hint}")
     where = {"local": "this repository's .git/config", "global": "your global git config", "system": "the system git config"}[args.scope]
     if changed or attrs_changed:
         print(term(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from nbgit.cli import parser as make_parser
@@ -28,14 +29,21 @@ def main(argv: list[str]) -> int:
     from nbgit.git.repo import GitError, toplevel
     from nbgit.notebook.config import ConfigError
 
+    from nbgit.cli import fail
+
+    for path in args.paths:
+        if not os.path.exists(path):
+            return fail("renormalize", f"{path}: no such file or directory")
+        if os.path.isfile(path) and not path.endswith(".ipynb"):
+            return fail("renormalize", f"{path}: not a notebook (.ipynb)")
     try:
         root = toplevel(".")
         paths = notebooks_to_renormalize(".", args.paths, everything=args.everything)
     except (GitError, ConfigError) as exc:
-        print(term(f"nbgit renormalize: {exc}"), file=sys.stderr)
-        return 1
+        return fail("renormalize", str(exc))
     if not paths:
-        print("nbgit renormalize: every notebook is already clean; nothing to do")
+        where = " under " + ", ".join(args.paths) if args.paths else ""
+        print(term(f"nbgit renormalize: every notebook{where} is already clean; nothing to do"))
         return 0
     if args.dry_run:
         for path in paths:
@@ -45,8 +53,7 @@ def main(argv: list[str]) -> int:
     try:
         edited = renormalize(paths, root, batches=20 if bar else 1, progress=bar)
     except GitError as exc:
-        print(term(f"nbgit renormalize: {exc}"), file=sys.stderr)
-        return 1
+        return fail("renormalize", str(exc))
     for path in edited:
         print(term(f"note: {path} had unstaged edits; they are staged now too (`git diff --cached -- {path}`)"))
     print(term(f"nbgit renormalize: re-added {len(paths)} notebook(s); commit them: git commit -m 'Renormalize notebooks'"))

@@ -48,8 +48,9 @@ def _parser():
 
 
 def _error(message: str) -> int:
-    print(term(f"nbgit review: error: {message}"), file=sys.stderr)
-    return 2
+    from nbgit.cli import fail
+
+    return fail("review", message)
 
 
 def main(argv: list[str]) -> int:

@@ -25,8 +25,9 @@ def main(argv: list[str]) -> int:
     try:
         entries = config_get_all(CONFIG_KEYS_RE)
     except GitError as exc:
-        print(term(f"nbgit status: {exc}"), file=sys.stderr)
-        return 1
+        from nbgit.cli import fail
+
+        return fail("status", str(exc))
     ok = True
     if not entries:
         print("config: nbgit is not configured (run `nbgit install`)")

@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
             with open(path, "rb") as fh:
                 data = fh.read()
     except OSError as exc:
-        print(term(f"nbgit: error: {path}: {exc.strerror or exc}"), file=sys.stderr)
+        print(term(f"nbgit textconv: error: {path}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
     from nbgit.git.textconv import convert

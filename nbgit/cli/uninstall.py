@@ -27,8 +27,9 @@ def main(argv: list[str]) -> int:
         attrs_removed = remove_attributes(path)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
-        print(term(f"nbgit uninstall: {exc}{hint}"), file=sys.stderr)
-        return 1
+        from nbgit.cli import fail
+
+        return fail("uninstall", f"{exc}{hint}")
     hooks_removed = []
     if args.scope == "local":
         from nbgit.git.install import remove_hooks
