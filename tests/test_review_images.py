@@ -122,3 +122,13 @@ def test_widget_works_under_the_page_csp(browser, tmp_path):
 
 
 from test_review_html import browser  # noqa: E402,F401  (the module's headless Chromium fixture)
+
+
+def test_appending_a_line_is_one_added_line_in_the_page_and_the_comment():
+    a = notebook([code_cell("x = 1\nprint(x)", id="c")])
+    b = notebook([code_cell("x = 1\nprint(x)\nprint(2)", id="c")])
+    c = notebook_change("nb.ipynb", jupyter_bytes(a), jupyter_bytes(b))
+    md = render_markdown([c])
+    assert "+print(2)\n" in md and "-print(x)" not in md and "+print(x)" not in md
+    page = render_html([c])
+    assert page.count('class="del') == 0 and page.count('class="b-side ins') == 1

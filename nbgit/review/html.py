@@ -326,7 +326,8 @@ def _cell(cd: CellDiff, n: int, lang: str | None = None) -> str:
     elif cd.kind == DELETED:
         out.append(_source_table(a_lines, [], [("delete", 0, len(a_lines), 0, 0)] if a_lines else [], langs))
     elif cd.kind == MODIFIED and cd.source:
-        out.append(_source_table(a_lines, b_lines, list(cd.source), langs))
+        a_shown, b_shown, ops = cd.display_source()  # an appended line is one added line
+        out.append(_source_table(a_shown, b_shown, ops, langs))
     else:
         out.append(_source_pre(cd.cell, lang))
     if cd.kind == MODIFIED and "cell_type" in cd.changed:

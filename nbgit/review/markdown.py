@@ -310,7 +310,7 @@ def diff_body(cd: CellDiff) -> list[str]:
         return []
     lines: list[str] = []
     if cd.source:
-        lines += unified(cd.a_lines, cd.b_lines, cd.source)
+        lines += unified(*cd.display_source())  # an appended line is one added line
     if "cell_type" in cd.changed:
         lines.append(f"@@ cell type @@\n-{_one_line(cell_type(cd.a_cell))}\n+{_one_line(cell_type(cd.b_cell))}\n")
     if "outputs" in cd.changed:
