@@ -50,8 +50,10 @@ def log_json(r, *args) -> dict:
 def test_log_follows_a_cell_through_move_id_change_edit_and_rename(history):
     doc = log_json(history, "--follow", "--json", "--", "analysis.ipynb", "--cell", "1")
     subjects = [c["subject"] for c in doc["commits"]]
-    assert subjects == ["sum", "new id", "edit x", "create"]
-    assert [c["kind"] for c in doc["commits"]] == ["changed", "changed", "changed", "created"]
+    assert subjects == ["sum", "new id", "move x up", "edit x", "create"]
+    assert [c["kind"] for c in doc["commits"]] == ["changed", "changed", "moved", "changed", "created"]
+    moved = doc["commits"][2]
+    assert (moved["parent_index"], moved["index"], moved["path"]) == (3, 1, "nb.ipynb")
     created = doc["commits"][-1]
     assert created["path"] == "nb.ipynb" and created["index"] == 3 and created["commit"] == history.ids["create"]
     assert doc["commits"][1]["diff"]["changed"] == ["id"]
@@ -72,6 +74,7 @@ def test_log_text(history):
     assert f"commit {history.ids['sum']}" in out
     assert "-print(x)\n+print(x.sum())" in out
     assert "cell 3 of nb.ipynb" in out and "created here, as cell 3 of nb.ipynb" in out
+    assert "moved: cell 3 -> cell 1, unchanged" in out
     assert "(renamed from nb.ipynb)" not in out or "analysis.ipynb" in out
 
 
@@ -99,7 +102,8 @@ def test_blame_agrees_with_log(history):
     doc = json.loads(history.nbgit("blame", "--json", "analysis.ipynb").stdout)
     for cell in doc["cells"]:
         log = log_json(history, "--follow", "--json", "--", "analysis.ipynb", "--cell", str(cell["index"]))
-        assert log["commits"][0]["commit"] == cell["commit"]
+        last = next(c for c in log["commits"] if c["kind"] != "moved")  # blame: changes, not moves
+        assert last["commit"] == cell["commit"]
 
 
 def test_blame_through_a_merge(installed_repo):
@@ -153,5 +157,7 @@ def test_trace_cells_pure():
     got = [(e.kind, e.key, e.commit) for e in events]
     assert ("changed", "x", "c1") in got and ("created", "x", "root") in got and ("created", "y", "root") in got
     assert all(e.commit not in ("c2", "c3", "side") for e in events)  # moves and merges that kept it equal
+    with_moves = trace_cells(order, "c3", "nb", "c3", {1: "x", 0: "y"}, parent_list, cells, moves=True)
+    assert [(e.kind, e.key) for e in with_moves if e.commit == "c2"] in ([("moved", "x")], [("moved", "y")])
     blame = trace_cells(order, "c3", "nb", "c3", {1: "x", 0: "y"}, parent_list, cells, stop_at_first=True)
     assert {e.key: (e.kind, e.commit) for e in blame} == {"x": (CHANGED, "c1"), "y": (CREATED, "root")}

@@ -6,9 +6,9 @@ import sys
 
 DESCRIPTION = """\
 Follow one cell back through a notebook's history: the commits that changed
-it, newest first, each with the cell's diff, through moves, id changes and
-edits (the cell matcher of `nbgit diff`), and renames of the notebook with
---follow; the last entry says where the cell was created.
+or moved it, newest first, each with the cell's diff, through moves, id
+changes and edits (the cell matcher of `nbgit diff`), and renames of the
+notebook with --follow; the last entry says where the cell was created.
 
   nbgit log -- nb.ipynb --cell 3          cell 3 as `nbgit diff` numbers cells at HEAD
   nbgit log main~20..main -- nb.ipynb --cell 1a2b3c4d    by cell id, in a range
@@ -81,7 +81,8 @@ def _run(args, path_arg: str) -> int:
         if cells is None:
             raise Failure(term(next(iter(history.errors.values()), f"{path}: not a readable notebook")))
         index = _find_cell(cells, args.cell)
-        events, history = trace(repo, start, hidden, path, {index: "cell"}, args.follow, stop_at_first=False)
+        events, history = trace(repo, start, hidden, path, {index: "cell"}, args.follow, stop_at_first=False,
+                                moves=True)
     except RevisionError as exc:
         raise Failure(term(str(exc))) from None
     except pygit2.GitError as exc:
@@ -125,7 +126,7 @@ def _find_cell(cells: list, spec: str) -> int:
 def _record(history, event) -> dict:
     from nbgit._escape import term
     from nbgit.diff import diff_cells
-    from nbgit.diff.trace import CREATED
+    from nbgit.diff.trace import CREATED, MOVED
     from nbgit.review.terminal import render_cell_diff
 
     info = history.info(event.commit)
@@ -155,6 +156,9 @@ def _record(history, event) -> dict:
         rec["parent_index"] = event.parent_index + 1
         rec["diff"] = cd.to_json()
 
+    if event.kind == MOVED:
+        rec.pop("diff", None)
+
     def text(color: bool) -> list[str]:
         yellow = "\x1b[33m" if color else ""
         reset = "\x1b[0m" if color else ""
@@ -169,7 +173,10 @@ def _record(history, event) -> dict:
             if event.parent_index != event.index:
                 where += f", was cell {event.parent_index + 1}"
             out.append(where)
-        out += render_cell_diff(cd, color=color)
+        if event.kind == MOVED:
+            out.append(f"moved: cell {event.parent_index + 1} -> cell {event.index + 1}, unchanged")
+        else:
+            out += render_cell_diff(cd, color=color)
         out.append("")
         return out
 

@@ -33,6 +33,7 @@ from nbgit.diff.match import match_cells
 
 CHANGED = "changed"
 CREATED = "created"
+MOVED = "moved"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ class Event:
 
     ``index``: the cell's position in ``commit``'s notebook (at ``path``); for
     ``changed``, ``parent``/``parent_path``/``parent_index`` say which version it
-    was compared with (the first parent that has the cell).
+    was compared with (the first parent that has the cell). ``moved`` (only with
+    ``moves=True``): the cell came unchanged from that parent but left the order of the
+    cells around it there (a move as ``nbgit diff`` reports it).
     """
 
     kind: str
@@ -69,6 +72,7 @@ def trace_cells(
     parents: Parents,
     cells: Cells,
     stop_at_first: bool = False,
+    moves: bool = False,
 ) -> list[Event]:
     """Events for the ``tracked`` cells (index in ``start``'s notebook -> key), newest first.
 
@@ -86,7 +90,7 @@ def trace_cells(
             cells_here = {i: keys for i, keys in cells_here.items() if keys}
             if not cells_here:
                 continue
-            _step(commit, cpath, cblob, cells_here, parents, cells, pending, events, done, stop_at_first)
+            _step(commit, cpath, cblob, cells_here, parents, cells, pending, events, done, stop_at_first, moves)
         if not pending:
             break
     return events
@@ -97,7 +101,7 @@ def _pass(pending, parent, ppath, pblob, idx: int, keys: set) -> None:
     slot.setdefault(idx, set()).update(keys)
 
 
-def _step(commit, cpath, cblob, tracked, parents, cells, pending, events, done, stop_at_first) -> None:
+def _step(commit, cpath, cblob, tracked, parents, cells, pending, events, done, stop_at_first, moves) -> None:
     plist = parents(commit, cpath)
     for parent, ppath, pblob in plist:
         if pblob is not None and pblob == cblob:  # TREESAME: nothing changed here
@@ -112,12 +116,22 @@ def _step(commit, cpath, cblob, tracked, parents, cells, pending, events, done, 
         theirs = cells(parent, ppath, pblob)
         if theirs is None:
             continue
-        pairs = {j: (i, theirs[i] == mine[j]) for i, j in match_cells(theirs, mine)}
-        matched.append((parent, ppath, pblob, pairs))
+        matches = match_cells(theirs, mine)
+        pairs = {j: (i, theirs[i] == mine[j]) for i, j in matches}
+        kept = None
+        if moves:
+            from nbgit.diff.match import in_order
+
+            kept = in_order(matches, [pairs[j][1] for _, j in matches])
+        matched.append((parent, ppath, pblob, pairs, kept))
     for idx, keys in tracked.items():
         same = next((m for m in matched if idx in m[3] and m[3][idx][1]), None)
         if same is not None:
-            _pass(pending, same[0], same[1], same[2], same[3][idx][0], keys)
+            pidx = same[3][idx][0]
+            if moves and same is matched[0] and pidx not in same[4]:
+                for key in sorted(keys, key=repr):
+                    events.append(Event(MOVED, key, commit, cpath, idx, same[0], same[1], pidx))
+            _pass(pending, same[0], same[1], same[2], pidx, keys)
             continue
         having = [m for m in matched if idx in m[3]]
         for key in sorted(keys, key=repr):
@@ -129,8 +143,8 @@ def _step(commit, cpath, cblob, tracked, parents, cells, pending, events, done, 
         if stop_at_first:
             done.update(keys)
             continue
-        for parent, ppath, pblob, pairs in having:
+        for parent, ppath, pblob, pairs, _kept in having:
             _pass(pending, parent, ppath, pblob, pairs[idx][0], keys)
 
 
-__all__ = ["trace_cells", "Event", "CHANGED", "CREATED"]
+__all__ = ["trace_cells", "Event", "CHANGED", "CREATED", "MOVED"]

@@ -133,7 +133,7 @@ def walk(repo, start, hidden: list):
         yield commit.id
 
 
-def trace(repo, start, hidden: list, path: str, tracked: dict, follow: bool, stop_at_first: bool):
+def trace(repo, start, hidden: list, path: str, tracked: dict, follow: bool, stop_at_first: bool, moves: bool = False):
     """Events of :func:`nbgit.diff.trace.trace_cells` for ``tracked`` cells of ``path`` at ``start``."""
     from nbgit.diff.trace import trace_cells
 
@@ -142,7 +142,7 @@ def trace(repo, start, hidden: list, path: str, tracked: dict, follow: bool, sto
     if blob is None:
         raise RevisionError(f"{path}: no such notebook at {str(start)[:12]}")
     events = trace_cells(walk(repo, start, hidden), start, path, blob, tracked, history.parents, history.cells,
-                         stop_at_first=stop_at_first)
+                         stop_at_first=stop_at_first, moves=moves)
     return events, history
 
 
