@@ -533,3 +533,17 @@ def test_patches_for_applying_stay_json(installed_repo):
     patch = r.git("format-patch", "-1", "--stdout").stdout
     assert b'"Better words.\\n"' in patch and b"# %% [" not in patch
     r.git("apply", "--check", "-R", input=patch)
+
+
+def test_doctor_reports_a_textconv_cache_of_the_old_layout(installed_repo):
+    r = installed_repo
+    r.write("nb.ipynb", jupyter_bytes(BASE))
+    r.commit("base")
+    r.write("nb.ipynb", jupyter_bytes(edit(BASE, 2, "def area(r):\n    return 3.14 * r ** 2\n")))
+    r.out("diff", "HEAD")  # fills the cache with this nbgit's text: nothing to report
+    assert "textconv cache" not in r.nbgit("doctor", check=False).stdout.decode()
+    blob = r.out("rev-parse", "HEAD:nb.ipynb").strip()
+    old = b"# notebook: nbformat 4.5\n\n# %% [code] (id area)\ndef area(r):\n"
+    r.git("notes", "--ref", "textconv/nbgit", "add", "-f", "-m", old.decode(), blob)
+    out = r.nbgit("doctor", check=False).stdout.decode()
+    assert "textconv cache" in out and "git update-ref -d refs/notes/textconv/nbgit" in out

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import shlex
 import shutil
 import subprocess
@@ -553,6 +554,30 @@ def find_unclean(notebooks: list[tuple[str, str, str]], cwd: str, config, progre
     return unclean, unreadable
 
 
+#: a cell header of the textconv layout before cell ids became one summary line (issue 14)
+_OLD_TEXTCONV_HEADER = re.compile(r"^# %% \[[^\]\n]*\] \(id [^)\n]*\)$", re.MULTILINE)
+
+
+def _check_textconv_cache(report: Report, root: str) -> None:
+    """``diff.nbgit.cachetextconv`` keeps the text of committed blobs in refs/notes/textconv/nbgit;
+    texts cached by an nbgit with another layout make every `git diff` against them show the
+    layout change on every cell. Sampled: a few notes are read."""
+    proc = subprocess.run(["git", "notes", "--ref", "textconv/nbgit", "list"], cwd=root, capture_output=True)
+    if proc.returncode != 0:
+        return
+    notes = [line.split()[0] for line in proc.stdout.decode("ascii", "replace").splitlines()[:5] if line.split()]
+    for note in notes:
+        text = subprocess.run(["git", "cat-file", "blob", note], cwd=root, capture_output=True).stdout
+        if _OLD_TEXTCONV_HEADER.search(text.decode("utf-8", "replace")):
+            report.add(
+                WARNING,
+                "git's textconv cache (refs/notes/textconv/nbgit) holds notebook texts made by an older nbgit: "
+                "`git diff` and `git log -p` against cached versions show every cell header as changed",
+                "git update-ref -d refs/notes/textconv/nbgit",
+            )
+            return
+
+
 def diagnose(cwd: str | None = None, *, content: bool = True, progress: Callable[[int, int], None] | None = None) -> Report:
     """Run every check on the repository at ``cwd``; see the module docstring."""
     report = Report()
@@ -619,6 +644,7 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
     _check_other_tools(report, root, gitdir, notebook_attrs, other_entries, nbgit_config)
     _check_gitattributes_committed(report, root)
     _check_submodules(report, root)
+    _check_textconv_cache(report, root)
 
     if content and runnable and ("filter.nbgit.process" in config or "filter.nbgit.clean" in config):
         _check_stat_dirty(report, root, getattr(nbgit_config, "restore_outputs", True))
