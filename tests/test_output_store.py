@@ -213,15 +213,20 @@ def test_two_worktrees_share_the_store(nbrepo, tmp_path):
     assert not (r.path / ".git" / "worktrees" / "wt" / "nbgit").exists()
 
 
-def test_damaged_entries_never_fail_a_checkout(nbrepo):
+@pytest.mark.parametrize("how", ["half-written", "garbage", "flipped"])
+def test_damaged_entries_never_fail_a_checkout(nbrepo, how):
     r = nbrepo
     data = jupyter_bytes(make_nb(["a = 1\n"]))
     r.write("nb.ipynb", data)
     r.commit("add")
     entries = sorted((store_dir(r) / "entries").iterdir())
     assert entries
-    for i, e in enumerate(entries):
-        e.write_bytes(e.read_bytes()[: len(e.read_bytes()) // 2] if i % 2 == 0 else b"garbage")
+    for e in entries:
+        raw = e.read_bytes()
+        damaged = {"half-written": raw[: len(raw) // 2], "garbage": b"garbage",
+                   "flipped": raw.replace(b"out 0", b"OUT 0")}[how]  # flipped: one output changed
+        assert damaged != raw
+        e.write_bytes(damaged)
     (r.path / "nb.ipynb").unlink()
     proc = r.git("checkout", "--", "nb.ipynb")
     assert r.read("nb.ipynb") == clean_bytes(data)  # clean: nothing lost that git had
@@ -229,9 +234,26 @@ def test_damaged_entries_never_fail_a_checkout(nbrepo):
     assert len(warnings) == 1 and "nb.ipynb" in warnings[0] and "damaged" in warnings[0]
     assert porcelain(r) == ""
     assert not any((store_dir(r) / "entries").iterdir())  # the damaged entry is gone
-    # an unreadable store directory neither fails a commit nor a checkout
+
+
+
+def test_a_store_that_cannot_be_written_fails_nothing(nbrepo):
+    r = nbrepo
+    store = store_dir(r)
+    store.mkdir(parents=True)
+    (store / "entries").write_bytes(b"not a directory")
+    (store / "paths").write_bytes(b"not a directory")
+    data = jupyter_bytes(make_nb(["a = 1\n"]))
     r.write("nb.ipynb", data)
-    r.git("add", "nb.ipynb")
+    proc = r.git("add", "nb.ipynb")
+    warnings = [ln for ln in proc.stderr.decode().splitlines() if "nbgit" in ln]
+    assert len(warnings) == 1 and "output store" in warnings[0]
+    r.git("commit", "-q", "-m", "x")
+    blob_is_clean(r, "HEAD:nb.ipynb")
+    (r.path / "nb.ipynb").unlink()
+    r.git("checkout", "--", "nb.ipynb")
+    assert r.read("nb.ipynb") == clean_bytes(data)
+    assert porcelain(r) == ""
 
 
 def test_store_files_are_named_by_hashes_only(nbrepo):

@@ -6,8 +6,8 @@ committed, never pushed)::
     <common>/nbgit/outputs/entries/<sha256 of the clean blob>   one per notebook version
     <common>/nbgit/outputs/paths/<sha256 of the path>            recent entry names of that path
 
-An entry holds the working-copy notebook the clean filter saw (zlib-compressed) behind a
-one-line header with its size and path (for ``nbgit outputs``). Only hashes name files:
+An entry holds the working-copy notebook the clean filter saw behind a one-line JSON
+header (its size, SHA-256 and path, the path for ``nbgit outputs``). Only hashes name files:
 nothing a repository contains chooses a file name. Writes are atomic (a temporary file
 then ``os.replace``), so two worktrees or parallel git commands at worst both write the
 same entry; a reader never sees half a file. A missing or damaged entry only means a
@@ -32,7 +32,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-MAGIC = b"nbgit-outputs 1 "
+MAGIC = b"nbgit-outputs 2 "
 #: recent entries remembered per path (the per-cell fallback reads at most these)
 PATH_HISTORY = 8
 #: an entry larger than this share of the cap is not stored (it would push everything else out)
@@ -146,10 +146,11 @@ class OutputStore:
         if len(original) * MAX_ENTRY_SHARE > self.max_size:
             return False
         import json
-        import zlib
 
+        # stored as it is: zlib (level 1) cost ten times the clean itself and saved a third
+        # (base64 images, most of a notebook's outputs, hardly compress)
         header = json.dumps({"path": path, "size": len(original), "sha256": digest}, ensure_ascii=True)
-        data = MAGIC + header.encode("ascii") + b"\n" + zlib.compress(original, 1)
+        data = MAGIC + header.encode("ascii") + b"\n" + original
         from nbgit._fs import atomic_write
 
         os.makedirs(self.entries_dir, exist_ok=True)
@@ -180,7 +181,7 @@ class OutputStore:
         try:
             with open(pfile, "rb") as fh:
                 raw = fh.read(PATH_HISTORY * 80)
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:
             return []
         names = []
         for line in raw.split(b"\n"):
@@ -202,17 +203,17 @@ class OutputStore:
         except (FileNotFoundError, NotADirectoryError):
             return None
         import json
-        import zlib
 
         try:
             if not raw.startswith(MAGIC):
                 raise ValueError("bad header")
-            header, _, body = raw[len(MAGIC):].partition(b"\n")
-            size = json.loads(header)["size"]
-            data = zlib.decompress(body)
-            if len(data) != size:
+            header, _, data = raw[len(MAGIC):].partition(b"\n")
+            header = json.loads(header)
+            if len(data) != header["size"]:
                 raise ValueError("wrong size")
-        except (ValueError, KeyError, TypeError, zlib.error) as exc:
+            if _sha256(data) != header["sha256"]:
+                raise ValueError("wrong checksum")
+        except (ValueError, KeyError, TypeError) as exc:
             try:
                 os.unlink(entry)
             except OSError:
@@ -383,32 +384,39 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
     from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError, dumps_in_layout_of, parse
 
-    originals = []
-    for n in names:
+    def load(n: str) -> bytes | None:
         try:
-            data = store.get(n)
+            return store.get(n)
         except DamagedEntry as exc:
             from nbgit._escape import term
 
             stderr.write(term(f"nbgit: warning: {path or '<blob>'}: a stored entry of its outputs was damaged ({exc}) "
-                              "and has been removed; the outputs it held will not come back") + "\n")
-            continue
+                              "and has been removed; the outputs it held will not come back") + "
+")
         except OSError:
-            continue
-        if data is None:
-            continue
-        if n == name and not originals:
+            pass
+        return None
+
+    first = None
+    if names[0] == name:  # the blob's own entry is the newest: the working copy, whole
+        first = load(name)
+        names = names[1:]
+        if first is not None:
             try:
-                if clean_bytes(data, config) == blob:
-                    return data, -1
+                if clean_bytes(first, config) == blob:
+                    return first, -1
             except NotebookError:
-                continue
-        originals.append(data)
-    if not originals:
-        return blob, 0
+                first = None
     try:
         nb = parse(blob)
     except NotebookError:
+        return blob, 0
+    originals = [first] if first is not None else []
+    for n in names:
+        data = load(n)
+        if data is not None:
+            originals.append(data)
+    if not originals:
         return blob, 0
     from nbgit.notebook.restore import restore_notebook
 
