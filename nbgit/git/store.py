@@ -141,7 +141,9 @@ class OutputStore:
                 os.utime(entry)
             except OSError:
                 pass
-            self._remember_path(path, name)
+            # seen again as it was (often: a checkout's own output, cleaned by the next git
+            # command): not newer work, so it keeps its place in the path's list
+            self._remember_path(path, name, move_to_front=False)
             return False
         if len(original) * MAX_ENTRY_SHARE > self.max_size:
             return False
@@ -162,13 +164,14 @@ class OutputStore:
     def _path_file(self, path: str) -> str:
         return os.path.join(self.paths_dir, _sha256(os.fsencode(path)))
 
-    def _remember_path(self, path: str, name: str) -> None:
-        """Put ``name`` first in the path's list of recent entries (a lost race loses one name)."""
+    def _remember_path(self, path: str, name: str, move_to_front: bool = True) -> None:
+        """Put ``name`` first in the path's list of recent entries (a lost race loses one name);
+        without ``move_to_front``, only if the list does not have it yet."""
         if not path:
             return
         pfile = self._path_file(path)
         names = self._path_names(pfile)
-        if names[:1] == [name]:
+        if names[:1] == [name] or (not move_to_front and name in names):
             return
         names = [name] + [n for n in names if n != name][: PATH_HISTORY - 1]
         from nbgit._fs import atomic_write
@@ -366,21 +369,19 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
     """Smudge: ``blob`` with the outputs the store holds for it put back, and how many cells got
     theirs (-1: the whole stored working copy). Returns ``blob`` itself when nothing fits.
 
-    Newest first: each cell gets what it had in the most recently cleaned working copy of
-    ``path`` that has the cell (so after `git stash` the unchanged cells show the outputs of
-    the last run, not those of the commit). The entry stored for the blob itself is used
-    whole when it is the newest of the path.
+    A version of the notebook the clean filter has seen comes back as the user last had it
+    (the entry stored for the blob itself: one file read, checked by cleaning it). Any other
+    version gets, cell by cell, what the cell had in the most recently cleaned working copy of
+    ``path`` that has it.
     """
     if store is None:
         return blob, 0
     name = _sha256(blob)
-    names = store.recent(path) if path else []
-    if name not in names:
-        if not os.path.exists(os.path.join(store.entries_dir, name)):
-            if not names:
-                return blob, 0
-        else:
-            names = [name] + names
+    names = [n for n in store.recent(path) if n != name] if path else []
+    if os.path.exists(os.path.join(store.entries_dir, name)):
+        names.insert(0, name)
+    elif not names:
+        return blob, 0
     from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError, dumps_in_layout_of, parse
 
@@ -398,7 +399,7 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
         return None
 
     first = None
-    if names[0] == name:  # the blob's own entry is the newest: the working copy, whole
+    if names[0] == name:  # the blob's own entry: the working copy, whole
         first = load(name)
         names = names[1:]
         if first is not None:

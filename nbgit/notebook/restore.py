@@ -4,8 +4,8 @@ Pure: dicts in, dicts out. The git side (nbgit/git/store.py) keeps, per clone, t
 working-copy notebooks the clean filter stripped; on checkout it hands this module the
 clean notebook git is writing and the stored originals of that path.
 
-A cell of the clean notebook takes its stripped parts from a stored cell with the same
-content, matched by key (:func:`cell_keys`):
+A cell of the clean notebook takes its stripped parts from the newest stored cell with the
+same content that had something stripped, matched by key (:func:`cell_keys`):
 
 * a cell with an ``id``: the same cell type, id and source;
 * a cell without one: the same type and source at the same position, or else the same
@@ -161,6 +161,8 @@ def restore_notebook(clean: dict, originals: list[dict], config: Config = DEFAUL
             continue
         cells = notebook_cells(original)
         for cell, keys in zip(cells, cell_keys(cells)):
+            if clean_cell(cell, config, v3=v3) is cell:
+                continue  # nothing was stripped from it: it must not hide an older cell's outputs
             for key in keys:
                 index.setdefault(key, cell)
     clean_cells = notebook_cells(clean)
