@@ -392,8 +392,7 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
             from nbgit._escape import term
 
             stderr.write(term(f"nbgit: warning: {path or '<blob>'}: a stored entry of its outputs was damaged ({exc}) "
-                              "and has been removed; the outputs it held will not come back") + "
-")
+                              "and has been removed; the outputs it held will not come back") + "\n")
         except OSError:
             pass
         return None
