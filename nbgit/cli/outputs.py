@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 
 
 def _human(n: int) -> str:
@@ -55,13 +54,11 @@ def main(argv: list[str]) -> int:
     root = find_worktree_root(".")
     common = common_dir(root or ".")
     if common is None:
-        print("nbgit outputs: not inside a git repository", file=sys.stderr)
-        return 2
+        return fail("outputs", "not inside a git repository")
     try:
         config = load_config(root or ".")
     except ConfigError as exc:
-        print(f"nbgit: error: {exc}", file=sys.stderr)
-        return 2
+        return fail("outputs", str(exc))
     import os
 
     store = OutputStore(os.path.join(common, "nbgit", "outputs"), config.output_store_size)
@@ -77,8 +74,7 @@ def main(argv: list[str]) -> int:
             try:
                 limit = parse_size(args.trim)
             except ValueError as exc:
-                print(f"nbgit outputs: --trim: {exc}", file=sys.stderr)
-                return 2
+                return fail("outputs", f"--trim: {exc}")
         removed, freed = store.trim(limit)
         print(f"removed {removed} entr{'y' if removed == 1 else 'ies'} ({_human(freed)}); "
               f"the store now holds {_human(store.size())} (limit {_human(limit)})")
