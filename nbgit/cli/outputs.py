@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from nbgit.cli import fail, parser as make_parser
 
 
