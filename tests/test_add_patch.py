@@ -154,7 +154,7 @@ def test_unmerged_is_refused(installed_repo):
     r.git("-c", "merge.nbgit.driver=false", "merge", "-q", "other", check=False)
     assert "nb.ipynb" in r.out("ls-files", "-u")
     proc = r.nbgit("add", "-p", check=False, input=b"y\n")
-    assert proc.returncode == 1 and b"unmerged" in proc.stderr
+    assert proc.returncode == 2 and b"nbgit add: error: nb.ipynb: unmerged" in proc.stderr
     assert "nb.ipynb" in r.out("ls-files", "-u")
 
 
@@ -163,7 +163,7 @@ def test_unreadable_notebook_is_refused_and_kept(edited):
     edited.git("config", "filter.nbgit.required", "false")
     before = index_line(edited)
     proc = edited.nbgit("add", "-p", check=False, input=b"y\n")
-    assert proc.returncode == 1 and b"not a readable notebook" in proc.stderr
+    assert proc.returncode == 2 and b"not a readable notebook" in proc.stderr
     assert index_line(edited) == before
 
 
@@ -181,7 +181,7 @@ def test_cells_errors(edited):
     proc = edited.nbgit("add", "--cells", "x", "nb.ipynb", check=False)
     assert proc.returncode == 2 and b"--cells" in proc.stderr
     proc = edited.nbgit("add", "--cells", "2", "nb.ipynb", check=False)
-    assert proc.returncode == 1 and b"none of cells 2" in proc.stderr
+    assert proc.returncode == 2 and b"none of cells 2" in proc.stderr
     proc = edited.nbgit("add", "--cells", "1", check=False)
     assert proc.returncode == 2
 
@@ -278,9 +278,9 @@ def test_symlinks_and_fifos_in_the_work_tree_are_not_read(edited, tmp_path):
     os.symlink(outside, edited.path / "nb.ipynb")
     before = index_line(edited)
     proc = edited.nbgit("add", "-p", check=False, input=b"y\ny\ny\n")
-    assert proc.returncode == 1 and b"symlink" in proc.stderr
+    assert proc.returncode == 2 and b"symlink" in proc.stderr
     assert index_line(edited) == before
     os.unlink(edited.path / "nb.ipynb")
     os.mkfifo(edited.path / "nb.ipynb")
     proc = edited.nbgit("add", "-p", check=False, input=b"y\n")  # must not hang on the FIFO
-    assert proc.returncode == 1 and index_line(edited) == before
+    assert proc.returncode == 2 and index_line(edited) == before

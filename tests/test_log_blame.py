@@ -82,7 +82,7 @@ def test_log_errors(history):
     for args in (["--", "analysis.ipynb", "--cell", "9"], ["--", "missing.ipynb", "--cell", "1"],
                  ["nope", "--", "analysis.ipynb", "--cell", "1"]):
         proc = history.nbgit("log", *args, check=False)
-        assert proc.returncode == 2 and proc.stderr.startswith(b"nbgit log: ")
+        assert proc.returncode == 2 and proc.stderr.startswith(b"nbgit log: error: ")
 
 
 def test_blame_one_line_a_cell(history):

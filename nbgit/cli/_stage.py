@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
+from nbgit.cli import fail
 from nbgit.cli._term import use_color
 
 KEYS_HELP = {
@@ -292,8 +293,7 @@ def run(mode: str, paths: list[str], patch: bool, cells: str | None) -> int:
         return _error(prog, safe(str(exc)))
     status = 0
     for message in problems:
-        print(f"{prog}: {safe(message)}", file=sys.stderr)
-        status = 1
+        status = fail(mode, message)
     if not targets:
         if not problems:
             print("No changes." if mode == "add" else "No staged changes.", file=sys.stderr)
@@ -305,19 +305,16 @@ def run(mode: str, paths: list[str], patch: bool, cells: str | None) -> int:
         try:
             change = FileChange(mode, root, target)
         except Refused as exc:
-            print(f"{prog}: {exc}", file=sys.stderr)
-            status = 1
+            status = fail(mode, str(exc))
             continue
         quit_after = False
         if cells is not None:
             if change.diff is None:
-                print(f"{prog}: {safe(target.path)}: the file is deleted; stage that with git {'rm --cached' if mode == 'add' else 'reset'}", file=sys.stderr)
-                status = 1
+                status = fail(mode, f"{target.path}: the file is deleted; stage that with git {'rm --cached' if mode == 'add' else 'reset'}")
                 continue
             chosen = atoms_of_cells(change.diff, numbers)
             if not chosen:
-                print(f"{prog}: {safe(target.path)}: none of cells {cells} has a change to {VERB[mode].lower()}", file=sys.stderr)
-                status = 1
+                status = fail(mode, f"{target.path}: none of cells {cells} has a change to {VERB[mode].lower()}")
                 continue
         else:
             try:
@@ -328,8 +325,7 @@ def run(mode: str, paths: list[str], patch: bool, cells: str | None) -> int:
         try:
             done = change.apply(chosen)
         except stage.StageError as exc:
-            print(f"{prog}: {safe(target.path)}: {safe(str(exc))}", file=sys.stderr)
-            return 2
+            return fail(mode, f"{target.path}: {exc}")
         if done and cells is not None:
             print(f"{safe(target.path)}: {done}")
         if quit_after:
@@ -338,5 +334,4 @@ def run(mode: str, paths: list[str], patch: bool, cells: str | None) -> int:
 
 
 def _error(prog: str, message: str) -> int:
-    print(f"{prog}: {message}", file=sys.stderr)
-    return 2
+    return fail(prog.split()[-1], message)

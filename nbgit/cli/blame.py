@@ -126,5 +126,6 @@ def _run(args, rev: str | None, path_arg: str) -> int:
 
 
 def _error(message: str) -> int:
-    print(f"nbgit blame: {message}", file=sys.stderr)
-    return 2
+    from nbgit.cli import fail
+
+    return fail("blame", message)

@@ -184,5 +184,6 @@ def _record(history, event) -> dict:
 
 
 def _error(message: str) -> int:
-    print(f"nbgit log: {message}", file=sys.stderr)
-    return 2
+    from nbgit.cli import fail
+
+    return fail("log", message)

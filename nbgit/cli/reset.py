@@ -16,7 +16,7 @@ written."""
 
 EPILOG = """\
 Colour and keys as git's reset -p: color.interactive (then color.ui), interactive.singleKey.
-exit status: 0 done, 1 some file could not be unstaged by parts (the message says why), 2 error."""
+exit status: 0 done, 2 a file could not be unstaged by parts (the message says why) or another error."""
 
 
 def main(argv: list[str]) -> int:
