@@ -137,19 +137,17 @@ def _text_of(data: bytes) -> str:
         raise NotebookError(f"not UTF-8 (byte {exc.start})") from None
 
 
-_RUN_COUNT_RE = re.compile(rb'"(?:execution_count|prompt_number)"[ \t\r\n]*:[ \t\r\n]*[0-9]')
 
 
 def parse_for_edit(data: bytes) -> tuple[dict, dict | None]:
     """:func:`parse`, and where the parts that cleaning edits are in the text (for :func:`dumps_edited`).
 
-    The second item maps the position of the top-level object, of the cells list and of each
-    cell to the spans of their items, found while parsing: so writing the cleaned notebook
-    does not parse the outputs it strips a second time. Recorded only when ``data`` has
-    outputs or execution counts (then cleaning most likely rewrites it; otherwise None, and
-    this is :func:`parse`, as fast).
+    The second item maps the position of the top-level object and of the cells list to the
+    spans of their items (each cell read whole by json's C scanner), found while parsing.
+    Recorded only when ``data`` has outputs (then cleaning most likely rewrites it);
+    otherwise None, and this is :func:`parse`.
     """
-    if b'"output_type"' not in data and _RUN_COUNT_RE.search(data) is None:
+    if b'"output_type"' not in data:
         return parse(data), None
     text = _text_of(data)
     spans: dict = {}
@@ -160,15 +158,15 @@ def parse_for_edit(data: bytes) -> tuple[dict, dict | None]:
     except (ValueError, IndexError, AttributeError, StopIteration, RecursionError):
         return parse(data), None  # parse() says what is wrong, or reads what this could not
     check_notebook(nb)
+    spans["text"] = text  # for dumps_edited: no second decoding
     return nb, spans
 
 
 def _parse_object(text: str, i: int, spans: dict, level: int) -> tuple[dict, int]:
     """The object at ``text[i]`` and its end, recording its items' spans in ``spans[i]``.
 
-    ``level`` 0 is the notebook (its ``cells`` list is walked too), 1 a cell. Values are
-    read by json's C scanner, so the result is what ``json.loads`` gives. Per item, the
-    common layouts (``"key": value,`` then a newline and spaces) take no regex.
+    ``level`` 0 is the notebook (its ``cells`` list is walked too). Values are read by
+    json's C scanner, so the result is what ``json.loads`` gives.
     """
     if text[i] != "{":
         raise ValueError("not an object")
@@ -216,10 +214,7 @@ def _parse_cells(text: str, i: int, spans: dict) -> tuple[list, int]:
         spans[i] = entries
         return cells, j + 1
     while True:
-        if text[j] == "{":
-            cell, end = _parse_object(text, j, spans, 1)
-        else:
-            cell, end = _SCAN(text, j)
+        cell, end = _SCAN(text, j)
         cells.append(cell)
         entries.append((None, j, j, end))
         m = _AFTER_RE.match(text, end)
@@ -458,10 +453,10 @@ def dumps_edited(data: bytes, old: dict, new: dict, spans: dict | None = None) -
     otherwise :class:`NotebookError` says why, and the caller passes the bytes through.
     ``spans``: what :func:`parse_for_edit` recorded while parsing ``data`` into ``old``.
     """
-    text = data.decode("utf-8")
+    text = spans["text"] if spans else data.decode("utf-8")
     try:
         try:
-            splicer = _Splicer(text, spans)
+            splicer = _Splicer(text, spans, layout=_indented_layout(data))
             end = splicer.value(new, old, splicer.skip(0))
         except ValueError:  # an integer literal too long for int(): scan again with HugeInt
             splicer = _Splicer(text, spans, parse_int=_parse_int)
@@ -542,6 +537,14 @@ def _clip(s: str, n: int = 40) -> str:
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
+def _indented_layout(data: bytes) -> Layout | None:
+    """The layout of indented ``data`` (escaping non-ASCII if the file is all ASCII), or None for a compact one."""
+    layout = detect_layout_fast(data, check_ascii=False)
+    if layout.indent is None:
+        return None
+    return layout._replace(ensure_ascii=data.isascii())
+
+
 class _NoSplice(Exception):
     """``new`` is not an in-place edit of ``old`` that :class:`_Splicer` can write."""
 
@@ -556,8 +559,10 @@ class _Splicer:
     ``spans`` (from :func:`parse_for_edit`) already has its end.
     """
 
-    def __init__(self, text: str, spans: dict | None = None, parse_int=None):
+    def __init__(self, text: str, spans: dict | None = None, parse_int=None, layout: Layout | None = None):
         self.text = text
+        self.layout = layout
+        self._contexts: dict = {}
         self.spans = spans or {}
         self.scan = _SCAN if parse_int is None else make_scanner(json.JSONDecoder(parse_int=parse_int))
         self.edits: list[tuple[int, int, str]] = []
@@ -630,8 +635,9 @@ class _Splicer:
         if len(items) != len(old):
             raise _NoSplice
         if len(new) == len(old):
+            known = i in self.spans  # the cells
             for (_, _, start, end), a, b in zip(items, new, old):
-                if a is not b:
+                if a is not b and not (known and self.cell(a, b, start, end)):
                     self.value(a, b, start, end)
         else:  # items dropped: what remains must be old's items (or edits of them), in order
             keep = []
@@ -647,6 +653,110 @@ class _Splicer:
                 raise _NoSplice
             self._remove(items, keep)
         return _AFTER_RE.match(self.text, items[-1][3]).end() if items else self.skip(i + 1) + 1
+
+    def _context(self, base: str, newline: str) -> tuple:
+        """What :meth:`cell` writes for a cell indented by ``base``: its opening, separators, closing, and a writer."""
+        layout = self.layout
+        unit = layout.indent if isinstance(layout.indent, str) else " " * layout.indent
+        inner = newline + base + unit
+        item_inner = inner + unit
+        item_sep = layout.item_separator + item_inner
+        enc = encode_basestring_ascii if layout.ensure_ascii else encode_basestring
+        key_sep = layout.key_separator
+
+        def written(value) -> str:  # the common values directly, the others by _dumps_indented
+            t = type(value)
+            if t is str:
+                return enc(value)
+            if t is list:
+                if not value:
+                    return "[]"
+                try:
+                    return "[" + item_inner + item_sep.join(map(enc, value)) + inner + "]"
+                except TypeError:  # not all strings
+                    pass
+            elif t is dict:
+                if not value:
+                    return "{}"
+            elif value is None:
+                return "null"
+            out = _dumps_indented(value, unit, False, layout.ensure_ascii, layout.item_separator, key_sep)
+            return out.replace("\n", inner) if "\n" in out else out
+
+        heads: dict = {}
+
+        def head(key: str) -> str:  # `"key": `, once per key
+            text = heads.get(key)
+            if text is None:
+                text = heads[key] = enc(key) + key_sep
+            return text
+
+        return "{" + inner, layout.item_separator + inner, newline + base + "}", head, written
+
+    def cell(self, new: dict, old: dict, start: int, end: int) -> bool:
+        """Record the edits of a cell laid out as the notebook's layout writes it; False if it is not.
+
+        The common case, and without reading the cell again: each entry that stays is
+        written in the layout and must be exactly the text found at its place, a value
+        replaced by a small one (a count) is read to its end, and a large one (outputs)
+        ends where the entries after it, written in the layout, begin: they must end the
+        cell's text. Anything else (another layout, a changed nested object, a literal
+        Python's JSON writes differently) leaves the cell to :meth:`value`.
+        """
+        layout, text = self.layout, self.text
+        if layout is None or type(new) is not dict or type(old) is not dict or not new or len(new) != len(old):
+            return False  # (same keys in the same order, or the texts below do not match)
+        nl = text.rfind("\n", 0, start)
+        base = text[nl + 1 : start]
+        if nl < 0 or base.strip(" \t"):
+            return False
+        newline = "\r\n" if nl > 0 and text[nl - 1] == "\r" else "\n"
+        context = self._contexts.get((base, newline))
+        if context is None:
+            context = self._contexts[(base, newline)] = self._context(base, newline)
+        opening, sep, close, head_of, written = context
+        keys = list(new)
+        edits = []
+        try:
+            if not text.startswith(opening, start):
+                return False
+            pos = start + len(opening)
+            for n, key in enumerate(keys):
+                a, b = new[key], old.get(key, _MISSING)
+                head = head_of(key)
+                if a is b:
+                    piece = head + written(a)
+                    if not text.startswith(piece, pos):
+                        return False
+                    pos += len(piece)
+                else:
+                    if not text.startswith(head, pos):
+                        return False
+                    pos += len(head)
+                    replacement = _scalar(a)
+                    rest = keys[n + 1 :]
+                    if type(b) in (list, dict) and all(new[k] is old[k] for k in rest):
+                        tail = "".join([sep + head_of(k) + written(new[k]) for k in rest]) + close
+                        if end - len(tail) <= pos or not text.startswith(tail, end - len(tail)):
+                            return False
+                        if text.find(sep[len(layout.item_separator):] + '"', pos, end - len(tail)) >= 0:  # another entry in between
+                            return False
+                        edits.append((pos, end - len(tail), replacement))
+                        self.edits += edits
+                        return True
+                    value_end = self.scan(text, pos)[1]
+                    edits.append((pos, value_end, replacement))
+                    pos = value_end
+                if n < len(keys) - 1:
+                    if not text.startswith(sep, pos):
+                        return False
+                    pos += len(sep)
+        except (_NotPlainJSON, _NoSplice, TypeError, ValueError, RecursionError, StopIteration):
+            return False
+        if pos + len(close) != end or not text.startswith(close, pos):
+            return False
+        self.edits += edits
+        return True
 
     def _remove(self, entries: list, keep: list) -> None:
         """Edits removing the items not kept, each run with the separator that joined it (some are kept)."""
@@ -672,6 +782,9 @@ def _edited(new, old) -> bool:
         return False
     changed = [k for k in new if new[k] is not old[k]]
     return len(changed) <= 2 and all(new[k] is None for k in changed)
+
+
+_MISSING = object()
 
 
 def _scalar(value) -> str:
