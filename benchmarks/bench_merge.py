@@ -113,7 +113,7 @@ def wall(cmd: list[str], cwd: Path, before=None, tool: str | None = None) -> tup
 
 
 def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
-    venv = nbdime_venv()
+    venv = nbdime_venv() if nbdime_reps else None  # --nbdime-reps 0: nbgit alone (before/after figures)
     py = nbgit_python()
     tmp = WORK / "merge"
     tmp.mkdir(parents=True, exist_ok=True)
@@ -121,7 +121,8 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
     rows = []
     warm = [str(cases[0] / f"{x}.ipynb") for x in ("base", "local", "remote")]
     wall([py, "-m", "nbgit", "merge", *warm, "-o", str(tmp / "out.ipynb")], env_home)  # fill the bytecode caches
-    wall([str(venv / "bin" / "nbmerge"), *warm, "--out", str(tmp / "out.ipynb")], env_home)
+    if venv:
+        wall([str(venv / "bin" / "nbmerge"), *warm, "--out", str(tmp / "out.ipynb")], env_home)
     for n, case in enumerate(cases, 1):
         base, local, remote = (str(case / f"{x}.ipynb") for x in ("base", "local", "remote"))
         out = str(tmp / "out.ipynb")
@@ -148,7 +149,7 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
             "cpu": cpu,
             "nbgit": statistics.median(t_merge),
             "driver": statistics.median(t_driver),
-            "nbdime": statistics.median(t_nbdime),
+            "nbdime": statistics.median(t_nbdime) if t_nbdime else float("nan"),
             "exit": codes,
         }
         rows.append(row)
@@ -163,8 +164,8 @@ def bench_corpus(cases: list[Path], reps: int, nbdime_reps: int) -> dict:
         "median_ratio_driver": statistics.median(r["nbdime"] / r["driver"] for r in rows),
         "min_ratio": min(r["nbdime"] / r["nbgit"] for r in rows),
         "median_cpu_nbgit_s": statistics.median(r["cpu"]["nbgit"] for r in rows),
-        "median_cpu_nbdime_s": statistics.median(r["cpu"]["nbdime"] for r in rows),
-        "median_cpu_ratio": statistics.median(r["cpu"]["nbdime"] / r["cpu"]["nbgit"] for r in rows),
+        "median_cpu_nbdime_s": statistics.median(r["cpu"].get("nbdime", float("nan")) for r in rows),
+        "median_cpu_ratio": statistics.median(r["cpu"].get("nbdime", float("nan")) / r["cpu"]["nbgit"] for r in rows),
     }
     return {"rows": rows, "summary": summary}
 

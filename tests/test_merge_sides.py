@@ -298,3 +298,14 @@ def test_driver_prints_automatic_choices_on_stderr(tmp_path):
     assert len(valid(out)["cells"]) == 11
     assert proc.stderr.decode().splitlines() == [
         f"nbgit: {NB}: both sides inserted different cells at one place: kept both, ours first (cell 5, then 6)"]
+
+
+def test_mergetool_model_settles_a_file_record_by_dropping_it():
+    from nbgit.merge.resolve import conflict_blocks, resolve
+
+    kept = json.loads(keep_notebook_side(b"{", jupyter_bytes(base_nb()), SideNotANotebook("ours", "bad")).data)
+    blocks = conflict_blocks(kept)
+    assert [(b.path, b.choices) for b in blocks] == [("file", ("clear",))]
+    settled, left = resolve(kept, {blocks[0].key: ("clear", None)})
+    assert left == 0 and "nbgit" not in settled["metadata"] and "file" not in settled
+    valid(json.dumps(settled).encode())

@@ -18,7 +18,9 @@ This is the pure model behind ``nbgit mergetool``: dicts in, dicts out, no I/O.
   cell) with the values the sides had at ``path``. Choices: ``ours``,
   ``theirs``, ``base`` where the record holds them, and ``edit`` (a JSON
   value). An ``outputs`` record whose outputs were cleared has one choice,
-  ``clear``: the outputs stay cleared (re-run the cell).
+  ``clear``: the outputs stay cleared (re-run the cell); so has a notebook's
+  ``file`` record (one side was not a notebook, its text is in the record):
+  the notebook stays as it is and the record goes.
 
 :func:`resolve` applies choices given by block key and returns the new
 notebook and the number of conflicts left. A key names a conflict by where it
@@ -175,6 +177,10 @@ def _record_block(entry: Any, cell: int | None, key: str) -> Block:
         return Block(key, cell, RECORD, "unreadable conflict record", ("ours",), ours=entry, path="")
     path = entry.get("path") if isinstance(entry.get("path"), str) else "?"
     values = {"ours": entry.get("local", MISSING), "theirs": entry.get("remote", MISSING), "base": entry.get("base", MISSING)}
+    if path == "file" and cell is None:
+        # one side was not a notebook (merge driver): the other side's notebook was kept; the text is for reading
+        note = entry.get("note") if isinstance(entry.get("note"), str) else "one side was not a notebook"
+        return Block(key, cell, RECORD, note, ("clear",), path=path, **values)
     if path == "outputs" and not any(isinstance(v, list) for v in values.values()):
         return Block(key, cell, RECORD, "outputs changed on both sides; cleared, re-run the cell", ("clear",),
                      path=path, **values)
