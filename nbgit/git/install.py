@@ -21,7 +21,7 @@ CONFIG_KEYS_RE = r"^(filter|diff|merge|mergetool|difftool)\.nbgit\."
 
 
 def _pointing_to_doctor(command: str, py: str) -> str:
-    """``command`` with a message when it cannot run (git runs filter commands with ``sh -c``).
+    """``command`` with a message when it cannot run (git and dulwich run the process filter with a shell).
 
     When the interpreter recorded by `nbgit install` is gone (a deleted virtualenv), git itself
     only says "fatal: the remote end hung up unexpectedly" (process filter) or "clean filter
@@ -37,8 +37,9 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
     py = shlex.quote(python or sys.executable)
     return [
         ("filter.nbgit.process", _pointing_to_doctor(f"{py} -m nbgit filter-process", py)),
-        ("filter.nbgit.clean", _pointing_to_doctor(f"{py} -m nbgit clean --path %f", py)),
-        ("filter.nbgit.smudge", _pointing_to_doctor(f"{py} -m nbgit smudge --path %f", py)),
+        # one-shot commands stay plain: dulwich runs them without a shell (shlex.split)
+        ("filter.nbgit.clean", f"{py} -m nbgit clean --path %f"),
+        ("filter.nbgit.smudge", f"{py} -m nbgit smudge --path %f"),
         ("filter.nbgit.required", "true"),
         ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
         ("diff.nbgit.cachetextconv", "true"),
@@ -47,7 +48,7 @@ def driver_config(python: str | None = None) -> list[tuple[str, str]]:
         ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
         ("merge.nbgit.recursive", "binary"),
         ("mergetool.nbgit.cmd", f'{py} -m nbgit mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
-        ("mergetool.nbgit.trustexitcode", "true"),  # git lists keys in lower case,
+        ("mergetool.nbgit.trustexitcode", "true"),  # git lists keys in lower case
         ("difftool.nbgit.cmd", f'{py} -m nbgit difftool "$LOCAL" "$REMOTE" "$MERGED"'),
     ]
 
