@@ -99,3 +99,44 @@ def test_a_cell_replaced_on_both_sides_is_never_two_unflagged_cells(data):
     everything = "".join(s for _, s in texts)
     for rep in (lrep, rrep):  # neither version is lost
         assert all(line in everything for line in rep[1].splitlines()), (rep, texts)
+
+
+def side_of(draw, base: list, tag: str) -> list:
+    """Random edits of ``base``: rewrites, line edits, deletions, insertions and moves; new lines carry ``tag``."""
+    cells = list(base)
+    for n in range(draw(st.integers(0, 5))):
+        op = draw(st.sampled_from(["rewrite", "edit", "delete", "insert", "move", "type"]))
+        if op == "insert" or not cells:
+            cells.insert(draw(st.integers(0, len(cells))), (draw(st.sampled_from(["code", "markdown"])), f"{tag} new {n}\n"))
+            continue
+        i = draw(st.integers(0, len(cells) - 1))
+        kind, text = cells[i]
+        if op == "rewrite":
+            cells[i] = (draw(st.sampled_from(["code", "markdown"])), f"{tag} rewrite {n}\n{tag} more {n}\n")
+        elif op == "edit":
+            cells[i] = (kind, text + f"{tag} line {n}\n")
+        elif op == "delete":
+            del cells[i]
+        elif op == "move":
+            cells.insert(draw(st.integers(0, len(cells) - 1)), cells.pop(i))
+        else:
+            cells[i] = ("markdown" if kind == "code" else "code", text)
+    return cells
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_no_line_a_side_added_is_lost(data):
+    """Whatever both sides did (moves and rewrites included), every line a side wrote is in the result."""
+    base = data.draw(st.lists(cells, min_size=0, max_size=6, unique_by=lambda c: c[1]))
+    local, remote = side_of(data.draw, base, "ours"), side_of(data.draw, base, "theirs")
+    result = merge_notebooks(*(hard_merges.make_notebook(c) for c in (base, local, remote)))
+    texts = [s for _, s in hard_merges.cell_texts(result.notebook)]
+    found = find_conflicts(result.notebook)
+    assert {(c.cell, c.kind) for c in found} == {(c.cell, c.kind) for c in result.conflicts}
+    everything = "".join(texts)
+    base_lines = {line for _, s in base for line in s.splitlines()}
+    for _, text in local + remote:
+        for line in text.splitlines():
+            if line not in base_lines:
+                assert line in everything, (line, base, local, remote, texts)

@@ -86,7 +86,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from nbgit.diff.match import cell_similarity, match_cells
+from nbgit.diff.match import cell_similarity, in_order, match_cells
 from nbgit.diff.sequence import diff_sequences
 from nbgit.merge.lines import DEFAULT_LABELS, MERGE, Labels, merge_lines, merge_regions, split_lines
 from nbgit.merge.values import MISSING, ValueConflict, merge_dicts, merge_value
@@ -350,6 +350,12 @@ class _Merger:
             return False
 
         order, moved_twice = self.merge_order(regions, btok, ltok, rtok, survives, in_local, in_remote)
+        if moved_twice:  # placed differently by the two sides: noted only if both sides really moved it
+            moved = []
+            for toks in (ltok, rtok):
+                pairs = sorted((t, i) for i, t in enumerate(toks) if t < nb_)
+                moved.append({t for t, _ in pairs} - in_order(pairs))
+            moved_twice = [t for t in moved_twice if t in moved[0] and t in moved[1]]
         cells: list[dict] = []
         conflicts: list[tuple[int, list]] = []
         position: dict[int, int] = {}
@@ -437,14 +443,27 @@ class _Merger:
         rpos = {t: j for j, t in enumerate(rtok) if t < nb_}
         found = []  # (bases, local run, remote run)
         for side_cells, toks, pos, other_pos, side in ((lc, ltok, lpos, rpos, "l"), (rc, rtok, rpos, lpos, "r")):
+            new_at = {i for i, t in enumerate(toks) if t >= nb_}  # where this side has new cells
+            if not new_at and len(pos) == nb_:
+                continue  # nothing inserted, nothing gone: no split, no join
+            near_new = {j for i in new_at for j in (i - 1, i + 1)}
+            before = -1  # position on this side of the last matched base cell before k
             for k in range(nb_):
-                run = _split_run(bc[k], k, side_cells, toks, pos, nb_)
-                if run is not None:
-                    found.append((side, [k], run))
-                    continue
-                bases = _join_run(k, bc, side_cells, pos, nb_)
-                if bases is not None:
-                    found.append((side, bases, [pos[k]]))
+                at = pos.get(k)
+                # cheap tests first: a split needs a new cell beside the matched one (or two where k was),
+                # a join a next base cell this side no longer has
+                if at is not None and at in near_new or at is None and before + 1 in new_at and before + 2 in new_at:
+                    run = _split_run(bc[k], k, side_cells, toks, pos, nb_, before)
+                    if run is not None:
+                        found.append((side, [k], run))
+                        before = max(before, at if at is not None else -1)
+                        continue
+                if at is not None:
+                    before = max(before, at)
+                    if k + 1 < nb_ and k + 1 not in pos:
+                        bases = _join_run(k, bc, side_cells, pos, nb_)
+                        if bases is not None:
+                            found.append((side, bases, [at]))
         used_l: set[int] = set()
         used_r: set[int] = set()
         used_b: set[int] = set()
@@ -528,13 +547,14 @@ class _Merger:
         different ones are both kept (and noted).
         """
         nl = len(lc)
+        has_l, has_r = set(ltok), set(rtok)  # a cell moved away is not gone: only cells a side no longer has anywhere
         for kind, bpart, lpart, rpart in regions:
             if kind != "conflict":
                 continue
             in_l, in_r = set(lpart), set(rpart)
             chosen = {}
-            for side, part, seen, cells, toks, offset in (("l", lpart, in_l, lc, ltok, nb_), ("r", rpart, in_r, rc, rtok, nb_ + nl)):
-                gone = [t for t in bpart if t not in seen and t not in reserved]
+            for side, part, has, cells, toks, offset in (("l", lpart, has_l, lc, ltok, nb_), ("r", rpart, has_r, rc, rtok, nb_ + nl)):
+                gone = [t for t in bpart if t not in has and t not in reserved]
                 new = [t for t in part if t >= nb_ and t not in (in_r if side == "l" else in_l) and t not in reserved]
                 if not gone or not new:
                     continue
@@ -542,6 +562,7 @@ class _Merger:
                                len(bpart), part)
                 for k, t in pairs:
                     toks[t - offset] = k
+                    has.add(k)
                 chosen[side] = pairs
                 paired_new = {t for _, t in pairs}
                 for k, t in pairs:
@@ -816,23 +837,28 @@ def _dice_lines(a: list[str], b: list[str]) -> float:
     return 2.0 * sum(min(c, cb.get(x, 0)) for x, c in ca.items()) / (len(a) + len(b))
 
 
-def _split_run(base: dict, k: int, cells: list[dict], toks: list[int], pos: dict, nb_: int) -> list[int] | None:
-    """Indices of consecutive ``cells`` that are base cell ``k`` split in two or more, or None."""
+def _split_run(base: dict, k: int, cells: list[dict], toks: list[int], pos: dict, nb_: int, before: int) -> list[int] | None:
+    """Indices of consecutive ``cells`` that are base cell ``k`` split in two or more, or None.
+
+    ``before``: this side's position of the last matched base cell before ``k``.
+    """
     from collections import Counter
 
+    if k in pos:
+        start = end = pos[k]
+        # cheap test first: a split needs a new cell next to the matched one
+        if not any(0 <= i < len(cells) and toks[i] >= nb_ for i in (start - 1, start + 1)):
+            return None
+    else:  # k unmatched: the new cells where it was (after its matched predecessor)
+        start = end = before + 1
+        if start >= len(cells) or toks[start] < nb_ or start + 1 >= len(cells) or toks[start + 1] < nb_:
+            return None
     blines = _content_lines(source_text(base))
     if len(blines) < 2:
         return None
     whole = Counter(blines)
-    if k in pos:
-        start = end = pos[k]
-    else:  # k unmatched: the new cells where it was (after its matched predecessor)
-        prev = max((pos[t] for t in range(k) if t in pos), default=-1)
-        start = end = prev + 1
-        if start >= len(cells) or toks[start] < nb_:
-            return None
-        if _covered(_content_lines(source_text(cells[start])), whole) < 0.5:
-            return None
+    if k not in pos and _covered(_content_lines(source_text(cells[start])), whole) < 0.5:
+        return None
     def fits(i: int) -> bool:
         return 0 <= i < len(cells) and toks[i] >= nb_ and _covered(_content_lines(source_text(cells[i])), whole) >= 0.5
 
@@ -853,7 +879,7 @@ def _join_run(k: int, bc: list[dict], cells: list[dict], pos: dict, nb_: int) ->
     """Consecutive base cells from ``k`` that this side joined into its cell matched to ``k``, or None."""
     from collections import Counter
 
-    if k not in pos:
+    if k not in pos or k + 1 >= nb_ or k + 1 in pos:
         return None
     cell = cells[pos[k]]
     whole = Counter(_content_lines(source_text(cell)))
