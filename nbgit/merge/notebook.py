@@ -332,8 +332,10 @@ class _Merger:
         twins: dict[int, str] = {}  # token of an insertion that may be another version of a paired cell -> side
         both_inserted: list[tuple[list[int], list[int]]] = []
         if not self.two_way and any(region[0] == "conflict" for region in regions):
+            before = (list(ltok), list(rtok))
             self.pair_in_regions(nb_, ltok, rtok, bc, lc, rc, regions, synthetic, twins, both_inserted, absorbed | set(groups))
-            regions = list(merge_regions(btok, ltok, rtok))
+            if (ltok, rtok) != before:
+                regions = list(merge_regions(btok, ltok, rtok))
         in_local = {t: i for i, t in enumerate(ltok)}
         in_remote = {t: j for j, t in enumerate(rtok)}
 
@@ -614,14 +616,21 @@ class _Merger:
                         emitted += [(t, 0) for t in lpart[i1:i2]]
                         emitted += [(t, 2) for t in rpart[j1:j2]]
         best: dict[int, tuple[int, int]] = {}  # token -> (rank, position) of the occurrence kept
-        seen_ranks: dict[int, set[int]] = {}
+        twice: set[int] = set()
         for pos, (t, rank) in enumerate(emitted):
-            seen_ranks.setdefault(t, set()).add(rank)
-            if t in best and best[t][0] <= rank:
-                continue
+            if t in best:
+                twice.add(t)
+                if best[t][0] <= rank:
+                    continue
             best[t] = (rank, pos)
         # placed by local and by remote at different places: local's place wins (noted)
-        moved_twice = [t for t, ranks in seen_ranks.items() if 0 in ranks and 2 in ranks and t in in_local and t in in_remote]
+        moved_twice = []
+        if twice:
+            ranks: dict[int, set[int]] = {}
+            for t, rank in emitted:
+                if t in twice:
+                    ranks.setdefault(t, set()).add(rank)
+            moved_twice = [t for t in sorted(twice) if {0, 2} <= ranks[t] and t in in_local and t in in_remote]
         order = [t for pos, (t, _) in enumerate(emitted) if best[t][1] == pos and survives(t)]
         # Surviving tokens no region emitted: cells deleted on one side and edited on the
         # other. They go right after the nearest cell before them on the side that kept them.
