@@ -140,3 +140,13 @@ def test_no_line_a_side_added_is_lost(data):
         for line in text.splitlines():
             if line not in base_lines:
                 assert line in everything, (line, base, local, remote, texts)
+
+
+def test_a_new_cell_is_not_paired_with_a_cell_the_other_side_only_moved():
+    """Theirs deleted B and inserted a cell there; ours only moved B: B goes, both new cells stay, nothing is lost."""
+    a, b, c, d = (("code", f"{x} = 1\n{y} = 2\n") for x, y in ("ab", "cd", "ef", "gh"))
+    base, local, remote = [a, b, c, d], [a, ("code", "ours new\n"), c, d, b], [a, ("code", "theirs new\n"), c, d]
+    result = merge_notebooks(*(hard_merges.make_notebook(x) for x in (base, local, remote)))
+    assert result.clean
+    assert hard_merges.cell_texts(result.notebook) == [a, ("code", "ours new\n"), ("code", "theirs new\n"), c, d]
+    assert len(result.notes) == 1 and "inserted different cells at one place" in result.notes[0]

@@ -550,13 +550,25 @@ class _Merger:
         """
         nl = len(lc)
         has_l, has_r = set(ltok), set(rtok)  # a cell moved away is not gone: only cells a side no longer has anywhere
+        where = ({t: i for i, t in enumerate(ltok) if t < nb_}, {t: j for j, t in enumerate(rtok) if t < nb_})
+
+        def changed_by(side: str, k: int) -> bool:
+            """The other side's view of base cell k: deleted, or edited (then a pairing matters)."""
+            toks, cells = (ltok, lc) if side == "l" else (rtok, rc)
+            i = where[0 if side == "l" else 1].get(k)
+            if i is None or toks[i] != k:
+                i = next((n for n, t in enumerate(toks) if t == k), None) if k in (has_l if side == "l" else has_r) else None
+            return i is None or _substance(cells[i]) != _substance(bc[k])
         for kind, bpart, lpart, rpart in regions:
             if kind != "conflict":
                 continue
             in_l, in_r = set(lpart), set(rpart)
             chosen = {}
             for side, part, has, cells, toks, offset in (("l", lpart, has_l, lc, ltok, nb_), ("r", rpart, has_r, rc, rtok, nb_ + nl)):
-                gone = [t for t in bpart if t not in has and t not in reserved]
+                other = "r" if side == "l" else "l"
+                # only where the other side changed the cell too (deleted or edited it): a cell the other
+                # side kept as it was is simply deleted here, and the new cell is an insertion
+                gone = [t for t in bpart if t not in has and t not in reserved and changed_by(other, t)]
                 new = [t for t in part if t >= nb_ and t not in (in_r if side == "l" else in_l) and t not in reserved]
                 if not gone or not new:
                     continue
