@@ -584,7 +584,7 @@ class _Merger:
                     for u in new:
                         if u not in paired_new and u not in twins:
                             score = cell_similarity(bc[k], cells[u - offset], types=False)
-                            if score > 0 and score >= best - 0.05:
+                            if score >= best - 0.05:  # as likely (or as unlikely) a version of k: flag it
                                 twins[u] = self.labels.local if side == "l" else self.labels.remote
             # Insertions left on both sides: similar ones become one cell, the others are both kept.
             paired_l = {t for _, t in chosen.get("l", [])}
