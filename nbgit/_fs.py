@@ -153,7 +153,8 @@ def _open_regular(path: str, root: str | os.PathLike | None) -> int:
     import errno
     import stat
 
-    target = contain(root, path) if root is not None else os.path.realpath(path)
+    # ``path`` is a file-system path (relative to the current directory), not relative to ``root``
+    target = contain(root, os.path.abspath(path)) if root is not None else os.path.realpath(path)
     st = os.stat(target)  # FileNotFoundError passes through
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(errno.EISDIR, "Is a directory", path)
@@ -230,7 +231,7 @@ def write_contained(root: str | os.PathLike, path: str | os.PathLike, data: byte
     """
     import stat
 
-    real = contain(root, path)
+    real = contain(root, os.path.abspath(path))  # ``path`` is relative to the current directory
     try:
         st = os.stat(real)
     except FileNotFoundError:
@@ -240,6 +241,70 @@ def write_contained(root: str | os.PathLike, path: str | os.PathLike, data: byte
             raise PathRefused(os.fspath(path), f"is {_kind(st.st_mode)}, not a regular file; not written")
     if make_dirs:
         os.makedirs(os.path.dirname(real), exist_ok=True)
-        contain(root, path)  # a directory swapped for a symlink meanwhile
+        contain(root, os.path.abspath(path))  # a directory swapped for a symlink meanwhile
     atomic_write(real, data)
     return real
+
+
+def write_output(path: str | os.PathLike, data: bytes) -> None:
+    """Write a report the user asked for (``--html FILE``) without replacing what FILE is.
+
+    A new name or a regular file is written atomically (:func:`atomic_write`). A device,
+    FIFO or socket is written in place, never replaced (``/dev/null`` stays a device, even
+    as root); a FIFO without a reader is an error, not a hang. A symlink is followed only to
+    such a stream (``/dev/stdout``); one to a regular file, a missing file or a directory is
+    refused (:class:`PathRefused`): a committed ``review.html -> ~/.bashrc`` in a CI checkout
+    must not be overwritten, and replacing the link would break it.
+    """
+    import errno
+    import stat
+
+    path = os.fspath(path)
+    try:
+        link = os.lstat(path)
+    except FileNotFoundError:
+        atomic_write(path, data)
+        return
+    if stat.S_ISLNK(link.st_mode):
+        try:
+            st = os.stat(path)
+        except OSError:
+            raise PathRefused(path, "is a symlink to nothing; not written (name the file itself)") from None
+        if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+            raise PathRefused(path, "is a symlink; nbgit does not write through it (name the file itself)")
+    else:
+        st = link
+    if stat.S_ISREG(st.st_mode):
+        atomic_write(path, data)
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))  # never blocks on a FIFO without reader
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise PathRefused(path, f"is {_kind(st.st_mode)} nobody reads; not written") from None
+        raise
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # then write it all, like a plain open() would
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def worktree_bytes(root: str | os.PathLike, path: str) -> bytes:
+    """The bytes git would store for the work-tree file ``path`` (relative to ``root``).
+
+    A symlink is its target's name, as git stores it (never followed: a committed
+    ``x.ipynb -> /dev/zero`` is 9 bytes); anything else must be a regular file inside
+    the tree (:func:`read_regular`).
+    """
+    full = os.path.join(os.fspath(root), path)
+    if os.path.islink(full):
+        contain(root, os.path.dirname(path) or ".")  # its directory, not where it points
+        return os.fsencode(os.readlink(full))
+    return read_regular(full, root=root)

@@ -245,13 +245,14 @@ def hostile_clone(tmp_path: Path, cases: list[Case], *, hooks: bool = True) -> H
     _git(origin, "init", "-q", "-b", "main", env=env)
     (origin / "README.md").write_text("a repository from a stranger\n")
     (origin / "plain.ipynb").write_bytes(nb_bytes("a = 1\n"))
+    (origin / ".gitattributes").write_text("*.ipynb filter=nbgit diff=nbgit merge=nbgit\n")  # a project using nbgit
     _git(origin, "add", "-A", env=env)
     _git(origin, "commit", "-q", "-m", "benign", env=env)
     clone = tmp_path / "clone"
     _git(tmp_path, "clone", "-q", str(origin), str(clone), env=env)
     run = Runner(clone, env)
     run("nbgit", "install", *(["--hooks"] if hooks else []))
-    run("git", "commit", "-q", "-m", "nbgit attributes", "--", ".gitattributes", ok=(0, 1))
+    run("git", "diff", "--quiet", "--", ".gitattributes")  # install found the committed line
     for case in cases:  # origin and clone are siblings: {OUTREL} is the same from both
         _materialize(origin, case.files, out)
     _git(origin, "add", "-A", env=env)
@@ -439,3 +440,219 @@ def test_pull_of_notebooks_that_crashed_the_drivers(tmp_path):
     run("nbgit", "review", "HEAD~1..HEAD", "--html", "review.html")
     run("nbgit", "review", "HEAD~1..HEAD")
     assert_untouched(h)
+
+# --- item 2: install/uninstall never write through a committed .gitattributes symlink ---------
+
+
+def test_install_refuses_attributes_symlink_out(repo, tmp_path):
+    outside = tmp_path / "attributes"
+    outside.write_text("*.txt text\n")
+    os.symlink(outside, repo.path / ".gitattributes")
+    for cmd in ("install", "uninstall"):
+        proc = repo.nbgit(cmd, check=False)
+        assert proc.returncode == 1, proc
+        err = proc.stderr.decode()
+        assert ".gitattributes: is (or goes through) a symlink leading outside the repository" in err
+        assert "does not write through it" in err and "Traceback" not in err
+    assert outside.read_text() == "*.txt text\n"
+    assert repo.git("config", "--local", "--get", "filter.nbgit.clean", check=False).returncode == 1  # nothing half-done
+    assert repo.nbgit("install", "--info").returncode == 0  # the way out the message names
+
+
+def test_install_refuses_attributes_symlink_inside_too(repo):
+    """git does not read an in-tree .gitattributes that is a symlink: writing through it would
+    install nothing, so it is refused like one leading out, and the file it names is untouched."""
+    repo.write("conf/attributes", "*.txt text\n")
+    os.symlink("conf/attributes", repo.path / ".gitattributes")
+    proc = repo.nbgit("install", check=False)
+    assert proc.returncode == 1 and ".gitattributes: is a symlink, which git does not read" in proc.stderr.decode()
+    assert repo.read("conf/attributes") == b"*.txt text\n" and os.path.islink(repo.path / ".gitattributes")
+
+
+# --- item 3: check --fix and clean FILE never write through a notebook symlink out ------------
+
+
+def test_check_fix_and_clean_skip_notebook_symlinks_out(repo, tmp_path):
+    victim = tmp_path / "victim.ipynb"
+    victim.write_bytes(nb_bytes("victim = 1\n"))
+    before = victim.read_bytes()
+    os.symlink(victim, repo.path / "linked.ipynb")
+    repo.write("inside/real.ipynb", nb_bytes("real = 1\n"))
+    os.symlink("inside/real.ipynb", repo.path / "alias.ipynb")
+    proc = repo.nbgit("check", "--fix", "linked.ipynb", "alias.ipynb", check=False)
+    assert proc.returncode == 2
+    assert "linked.ipynb: is (or goes through) a symlink leading outside the repository" in proc.stderr.decode()
+    assert "alias.ipynb: cleaned" in proc.stdout.decode()  # a link inside the tree is written through
+    assert os.path.islink(repo.path / "alias.ipynb") and b'"outputs": []' in repo.read("inside/real.ipynb")
+    proc = repo.nbgit("clean", "linked.ipynb", check=False)
+    assert proc.returncode == 2 and "linked.ipynb" in proc.stderr.decode() and "skipped" in proc.stderr.decode()
+    assert victim.read_bytes() == before
+
+
+# --- item 6: config and notebooks only from regular files, bounded ---------------------------
+
+
+@pytest.mark.parametrize("name,target", [(".nbgit.toml", "/dev/stdin"), ("pyproject.toml", "/dev/zero"), (".nbgit.toml", "FIFO")])
+def test_config_from_a_device_never_hangs(installed_repo, tmp_path, name, target):
+    repo = installed_repo
+    if target == "FIFO":
+        target = str(tmp_path / "fifo")
+        os.mkfifo(target)
+    repo.write("a.ipynb", nb_bytes("a = 1\n"))
+    os.symlink(target, repo.path / name)
+    run = Runner(repo.path, dict(os.environ))
+    proc = run("git", "add", "a.ipynb", ok=(128,))  # the required filter fails loudly, naming the file
+    assert f"{name}: is (or goes through) a symlink leading outside the repository" in run.text(proc)
+    run("git", "status", "--short")
+    proc = run("nbgit", "check", "a.ipynb", ok=(2,))
+    assert f"{name}: is (or goes through) a symlink leading outside the repository" in run.text(proc)
+
+
+def test_config_size_cap(repo):
+    repo.write("pyproject.toml", "[tool.nbgit]\nkeep_outputs = true\n" + "#" * (2 << 20) + "\n")
+    repo.write("a.ipynb", nb_bytes("a = 1\n"))
+    proc = repo.nbgit("check", "a.ipynb", check=False)
+    assert proc.returncode == 2 and "pyproject.toml: is larger than 1 MiB; not read" in proc.stderr.decode()
+
+
+# --- item 8: a notebook named -rf.ipynb --------------------------------------------------------
+
+
+def test_leading_dash_notebook_through_textconv_and_filter(installed_repo):
+    repo = installed_repo
+    repo.write("-rf.ipynb", nb_bytes("z = 3\n"))
+    repo.commit("dash")
+    repo.write("-rf.ipynb", nb_bytes("z = 4\n"))
+    diff = repo.git("diff").stdout.decode()
+    assert "-z = 3" in diff and "+z = 4" in diff
+    # configs written by older nbgit (no `--`) and the one-shot clean filter with `--path %f`
+    assert repo.nbgit("textconv", "-rf.ipynb").stdout.decode().count("z = 4") == 1
+    assert repo.nbgit("textconv", "--numbers", "--", "-rf.ipynb").returncode == 0
+    repo.git("config", "--unset", "filter.nbgit.process")
+    repo.git("add", "--", "-rf.ipynb")
+    assert b'"outputs": []' in repo.git("show", ":./-rf.ipynb").stdout
+
+
+def test_textconv_usage_still_works(repo):
+    assert repo.nbgit("textconv", "--help").stdout.decode().startswith("usage: nbgit textconv")
+    proc = repo.nbgit("textconv", "a.ipynb", "b.ipynb", check=False)
+    assert proc.returncode == 2 and b"expected one PATH" in proc.stderr
+
+
+def test_leading_dash_git_external_diff(repo):
+    repo.nbgit("install", "--diff-command")
+    repo.write("-rf.ipynb", nb_bytes("z = 3\n"))
+    repo.commit("dash")
+    repo.write("-rf.ipynb", nb_bytes("z = 4\n"))
+    proc = repo.git("diff")
+    assert b"z = 4" in proc.stdout and b"Traceback" not in proc.stderr and b"usage:" not in proc.stderr
+
+
+# --- item 12: review --html/--markdown FILE never replaces what FILE is -----------------------
+
+
+def test_review_output_targets(repo, tmp_path):
+    repo.write("a.ipynb", nb_bytes("a = 1\n"))
+    repo.commit("a")
+    repo.write("a.ipynb", nb_bytes("a = 2\n"))
+    # a device is written in place, never replaced
+    proc = repo.nbgit("review", "--markdown", "/dev/null")
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    # a symlink (a committed review.html -> ~/.bashrc in a CI checkout) is refused, not followed or replaced
+    victim = tmp_path / "bashrc"
+    victim.write_text("# mine\n")
+    os.symlink(victim, repo.path / "review.html")
+    proc = repo.nbgit("review", "--html", "review.html", check=False)
+    assert proc.returncode == 2 and b"review.html: cannot write (is a symlink" in proc.stderr
+    assert victim.read_text() == "# mine\n" and os.path.islink(repo.path / "review.html")
+    # a FIFO nobody reads: an error, not a hang
+    os.mkfifo(repo.path / "pipe")
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "review", "--markdown", "pipe"], cwd=repo.path,
+                          capture_output=True, timeout=BOUND)
+    assert proc.returncode == 2 and b"nobody reads" in proc.stderr
+    # a FIFO with a reader gets the page (the read end is open first: no race; the page fits the pipe)
+    rfd = os.open(repo.path / "pipe", os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        repo.nbgit("review", "--markdown", "pipe")
+        got = os.read(rfd, 1 << 16)
+    finally:
+        os.close(rfd)
+    assert b"+a = 2" in got and stat.S_ISFIFO(os.lstat(repo.path / "pipe").st_mode)
+    repo.nbgit("review", "--html", "out.html")
+    assert (repo.path / "out.html").is_file()
+
+
+# --- the sweep: every command over a hostile clone -------------------------------------------
+
+
+#: Committed config that cannot be read (a device, a link out of the tree): the required clean
+#: filter fails loudly, naming the file, so git commands that clean (add, and status for a
+#: stat-dirty notebook) exit 128 as git does for any failing required filter; they never hang.
+CONFIG_CASES = {"config-dev-stdin", "config-dev-zero", "config-out"}
+
+
+@pytest.mark.parametrize("group", ["content", "config"])
+def test_every_command_over_a_hostile_clone(tmp_path, group):
+    """Clone, install with hooks, pull the hostile cases at once, then run every command.
+    Each must end, print no traceback, exit as documented, and leave the outside untouched."""
+    cases = [c for c in CASES if (c.name in CONFIG_CASES) == (group == "config")]
+    if group == "config":
+        cases += [c for c in CASES if c.name in ("leading-dash", "notebook-symlink-out", "sync-through-dir-symlink")]
+    h = hostile_clone(tmp_path, cases)
+    run = h.run
+    run("git", "pull", "-q", "--no-rebase", "origin", "main")
+    assert_untouched(h)
+    # a local branch that changes the plain notebook, merged later (merge driver over the hostile tree)
+    cleaning = (0, 128) if group == "config" else (0,)
+    run("git", "checkout", "-q", "-b", "side", ok=cleaning)
+    (h.clone / "plain.ipynb").write_bytes(nb_bytes("a = 2\n"))
+    run("git", "commit", "-q", "-am", "side", ok=cleaning)
+    run("git", "checkout", "-q", "main", ok=cleaning)
+    (h.clone / "plain.ipynb").write_bytes(nb_bytes("a = 1\n", "b = 1\n"))
+    (h.clone / "-rf.ipynb").write_bytes(nb_bytes("z = 4\n"))
+    has_attr_link = group == "content"
+    has_pairs = True
+    steps = [
+        (("nbgit", "install"), (1,) if has_attr_link else (0,)),  # refuses the committed .gitattributes symlink
+        (("nbgit", "install", "--info"), (0,)),
+        (("nbgit", "status"), (0, 1)),
+        (("git", "status"), cleaning),
+        (("git", "add", "-A"), cleaning),
+        (("git", "diff"), (0,)),
+        (("git", "diff", "HEAD~1", "HEAD"), (0,)),
+        (("git", "log", "-p", "-3"), (0,)),
+        (("git", "merge", "--no-edit", "side"), (0, 1, 128)),
+        (("git", "merge", "--abort"), (0, 128)),
+        (("nbgit", "sync"), (1, 2) if has_pairs else (0,)),
+        (("nbgit", "sync", "--check"), (1, 2)),
+        (("nbgit", "sync", "--use", "text"), (1, 2)),
+        (("nbgit", "sync", "--use", "ipynb"), (1, 2)),
+        (("nbgit", "pair", "plain.ipynb"), (0, 1, 2)),
+        (("nbgit", "check"), (1, 2)),
+        (("nbgit", "check", "--fix"), (1, 2)),
+        (("nbgit", "clean", "linked.ipynb", "plain.ipynb"), (2,)),
+        (("nbgit", "conflicts"), (0, 1, 2)),
+        (("nbgit", "review", "HEAD~1..HEAD", "--html", "r.html", "--markdown", "r.md"), (0, 2)),
+        (("nbgit", "review", "--markdown", "-"), (0, 2)),
+        (("nbgit", "diff", "HEAD~1", "HEAD"), (0, 1, 2)),
+        (("nbgit", "doctor"), (0, 1)),
+        (("nbgit", "renormalize", "--all"), (0, 1)),
+        (("nbgit", "uninstall"), (1,) if has_attr_link else (0,)),
+    ]
+    for args, ok in steps:
+        if group == "config" and args[0] == "git":
+            ok = (*ok, 128)
+        proc = run(*args, ok=ok)
+        if proc.returncode == 128 and args[0] == "git" and "--abort" not in args:  # only the named config stops git
+            assert "symlink leading outside the repository" in run.text(proc), run.text(proc)
+        assert_untouched(h)
+    assert not (h.clone / ".git" / "hooks" / "hooks.py").exists()
+
+
+#: Cases of issue 10 that belong to other lanes and are not handled on main yet; add them to
+#: CASES (and to the sweep's expectations) when they land. Listed here, not run: no xfail stub
+#: claims them done.
+NOT_YET = {
+    "merge-base-not-notebook": "item 11 (dev-merge): base not a notebook / empty / invalid side, merged "
+    "through the sweep's `git merge` once it lands",
+}

@@ -201,8 +201,11 @@ def default_paths(cwd: str = ".") -> list[str]:
         out = git("ls-files", "-z", "--", "*.ipynb", cwd=cwd, errors="surrogateescape")  # names need not be UTF-8
     except GitError:
         return _walk(cwd)
-    # dict.fromkeys: during a merge an unmerged notebook is listed once per stage (1, 2, 3)
-    return [p for p in dict.fromkeys(out.split("\0")) if p and os.path.isfile(os.path.join(cwd, p))]
+    # dict.fromkeys: during a merge an unmerged notebook is listed once per stage (1, 2, 3).
+    # Deleted in the work tree: skipped; a committed symlink to a device or out of the tree is
+    # kept, so that it is reported as unreadable instead of silently passing
+    return [p for p in dict.fromkeys(out.split("\0"))
+            if p and os.path.lexists(os.path.join(cwd, p)) and not os.path.isdir(os.path.join(cwd, p))]
 
 
 def _walk(top: str) -> list[str]:
@@ -337,7 +340,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when all notebooks pass")
     args = p.parse_args(argv)
 
-    from nbgit._fs import atomic_write, find_worktree_root
+    from nbgit._fs import PathRefused, find_worktree_root, read_regular, write_contained
     from nbgit.notebook.config import ConfigError, load_config
 
     paths = expand(args.paths) if args.paths else default_paths(".")
@@ -347,7 +350,7 @@ def main(argv: list[str]) -> int:
     status = 0
     n_bad = n_fixed = n_unread = 0
     for path in paths:
-        root = find_worktree_root(os.path.dirname(os.path.abspath(path))) or os.path.abspath(".")
+        root = find_worktree_root(os.path.dirname(os.path.abspath(path))) or os.path.dirname(os.path.abspath(path))
         if root not in configs:
             try:
                 configs[root] = load_config(root)
@@ -355,8 +358,7 @@ def main(argv: list[str]) -> int:
                 print(term(f"nbgit check: error: {exc}"), file=sys.stderr)
                 return 2
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            data = read_regular(path, root=root)  # regular files inside the tree only
         except OSError as exc:
             print(term(f"nbgit check: error: {path}: {exc.strerror}"), file=sys.stderr)
             status = 2
@@ -371,7 +373,11 @@ def main(argv: list[str]) -> int:
         problems = result.problems + (_pair_problems(path) if result.readable else [])
         if args.fix and result.fixed is not None:
             try:
-                atomic_write(os.path.realpath(path), result.fixed)  # through a symlink, not over it
+                # through a symlink that stays inside the tree (not over it); never one leading out
+                write_contained(root, path, result.fixed)
+            except PathRefused as exc:
+                print(term(f"nbgit check: warning: {path}: {exc.strerror}; not cleaned"), file=sys.stderr)
+                status = 2
             except OSError as exc:
                 print(term(f"nbgit check: error: {path}: cannot write ({exc.strerror or exc}); left as it was"), file=sys.stderr)
                 status = 2

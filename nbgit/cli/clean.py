@@ -21,9 +21,9 @@ def main(argv: list[str]) -> int:
     p.add_argument("files", nargs="*", metavar="FILE", help="notebooks to clean in place")
     p.add_argument("--check", action="store_true", help="only report which files would change (exit 1 if any)")
     p.add_argument("--path", metavar="NAME", help="name of the stdin notebook, for messages (git passes %%f)")
-    args = p.parse_args(argv)
+    args = p.parse_args(_joined_path_option(argv))
 
-    from nbgit._fs import atomic_write, find_worktree_root
+    from nbgit._fs import PathRefused, find_worktree_root, read_regular, write_contained
     from nbgit.git.filter import clean_or_pass, describe_error, warn
     from nbgit.notebook.config import ConfigError, load_config
 
@@ -51,21 +51,28 @@ def main(argv: list[str]) -> int:
     would_change = []
     status = 0
     for name in args.files:
-        root = find_worktree_root(os.path.dirname(os.path.abspath(name))) or "."
+        root = find_worktree_root(os.path.dirname(os.path.abspath(name)))
         try:
-            if root not in configs:
-                configs[root] = load_config(root)
+            if (root or ".") not in configs:
+                configs[root or "."] = load_config(root or ".")
         except ConfigError as exc:
             warn(sys.stderr, f"error: {exc}")
             return 2
+        config = configs[root or "."]
+        # a notebook is read and written inside its work tree (outside git: its directory),
+        # never through a symlink leading out of it, and only if it is a regular file
+        root = root or os.path.dirname(os.path.abspath(name))
         try:
-            with open(name, "rb") as fh:
-                data = fh.read()
+            data = read_regular(name, root=root)
+        except PathRefused as exc:
+            warn(sys.stderr, f"warning: {exc.path}: {exc.strerror}; skipped")
+            status = 2
+            continue
         except OSError as exc:
             warn(sys.stderr, f"error: {name}: {exc.strerror}")
             status = 2
             continue
-        result = clean_or_pass(data, configs[root], name, sys.stderr)
+        result = clean_or_pass(data, config, name, sys.stderr)
         if result == data:
             continue
         would_change.append(name)
@@ -73,8 +80,12 @@ def main(argv: list[str]) -> int:
             print(term(f"{name}: not clean"))
         else:
             try:
-                # through a symlink, replace the file it points to, not the link
-                atomic_write(os.path.realpath(name), result)
+                # through a symlink inside the tree, replace the file it points to, not the link
+                write_contained(root, name, result)
+            except PathRefused as exc:
+                warn(sys.stderr, f"warning: {exc.path}: {exc.strerror}; skipped")
+                status = 2
+                continue
             except OSError as exc:
                 warn(sys.stderr, f"error: {name}: cannot write ({exc.strerror}); left unchanged")
                 status = 2
@@ -107,3 +118,21 @@ def _sample(clean: bytes) -> bool:
     import zlib
 
     return zlib.crc32(clean) % 16 == 0
+
+
+def _joined_path_option(argv: list[str]) -> list[str]:
+    """``--path NAME`` as ``--path=NAME``: git's ``%f`` may start with ``-`` (``-rf.ipynb``),
+    which argparse would take for an option (configs written by older nbgit use the two-word form)."""
+    out = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--":
+            out += argv[i:]
+            break
+        if argv[i] == "--path" and i + 1 < len(argv):
+            out.append("--path=" + argv[i + 1])
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out

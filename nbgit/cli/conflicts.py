@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from nbgit.cli import parser as make_parser
@@ -24,6 +25,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: auto)")
     args = p.parse_args(argv)
 
+    from nbgit._fs import find_worktree_root, read_regular
     from nbgit.cli._term import Painter, use_color
     from nbgit.merge.conflicts import find_conflicts
     from nbgit.notebook.io import NotebookError, has_conflict_markers, parse
@@ -36,8 +38,9 @@ def main(argv: list[str]) -> int:
     found_any = False
     for path in paths:
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            # regular files inside the tree only (a committed link to /dev/zero or out of the tree)
+            data = read_regular(path, root=find_worktree_root(os.path.dirname(os.path.abspath(path)))
+                                or os.path.dirname(os.path.abspath(path)))
         except OSError as exc:
             print(term(f"nbgit conflicts: {path}: {exc.strerror}"), file=sys.stderr)
             status = 2

@@ -74,6 +74,13 @@ class _Failure(Exception):
 
 def main(argv: list[str]) -> int:
     argv = list(argv)
+    if "--git-external" in argv:
+        # git appends its 7 or 9 arguments after the configured command: taken verbatim, never
+        # as options (the first is the notebook's path, which may start with `-`: `-rf.ipynb`)
+        cut = argv.index("--git-external") + 1
+        argv, external = argv[:cut], argv[cut:]
+        argv = ["--color=always" if arg == "--color" else arg for arg in argv]
+        return _git_external(_parser().parse_args(argv), external)
     paths: list[str] = []
     if "--" in argv:
         cut = argv.index("--")

@@ -35,9 +35,10 @@ def main(argv: list[str]) -> int:
     from nbgit.notebook.io import NotebookError, parse
 
     name = args.notebook
+    from nbgit._fs import read_regular
+
     try:
-        with open(name, "rb") as fh:
-            data = fh.read()
+        data = read_regular(name)  # a regular file: never a device or a FIFO (a committed link to /dev/zero)
     except OSError as exc:
         print(term(f"nbgit fix: {name}: {exc.strerror}"), file=sys.stderr)
         return 2

@@ -41,6 +41,8 @@ def main(argv: list[str]) -> int:
 
     from nbgit.git.install import (
         attributes_path,
+        attributes_root,
+        attributes_target,
         driver_config,
         effective_attributes,
         other_tools,
@@ -51,14 +53,14 @@ def main(argv: list[str]) -> int:
 
     try:
         path = attributes_path(args.scope, args.attributes, args.info)
-        if os.path.isdir(path):  # checked before anything is written: no half-done install
-            raise OSError(f"{path} is a directory, not an attributes file")
+        root = attributes_root(args.scope, args.attributes, args.info)
+        attributes_target(path, root)  # checked before anything is written: no half-done install
         changed = set_config(args.scope, driver_config())
         if args.diff_command:
             from nbgit.git.install import diff_command_entry
 
             changed += set_config(args.scope, [diff_command_entry()])
-        attrs_changed = write_attributes(path)
+        attrs_changed = write_attributes(path, root)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
         from nbgit.cli import fail

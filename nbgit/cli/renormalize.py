@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     bar = progress_bar("nbgit renormalize")
     try:
         edited = renormalize(paths, root, batches=20 if bar else 1, progress=bar)
-    except GitError as exc:
+    except (GitError, ConfigError) as exc:  # --all reads the config only here
         return fail("renormalize", str(exc))
     for path in edited:
         print(term(f"note: {path} had unstaged edits; they are staged now too (`git diff --cached -- {path}`)"))

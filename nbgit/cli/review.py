@@ -196,10 +196,10 @@ def _write(target: str, text: str) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
-    from nbgit._fs import atomic_write
+    from nbgit._fs import write_output
 
     try:
-        atomic_write(target, text.encode("utf-8"))
+        write_output(target, text.encode("utf-8"))
     except OSError as exc:
         return _error(f"{target}: cannot write ({exc.strerror or exc})")
     return 0

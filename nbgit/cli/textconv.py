@@ -18,20 +18,10 @@ EPILOG = "exit status: 0 done (also for unreadable notebooks, printed raw); 2 on
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) == 1 and not argv[0].startswith("-"):
-        # git's call form (one path): skip argparse, this runs once per blob
-        path, clean, numbers = argv[0], True, False
-    elif len(argv) == 2 and argv[0] == "--" and argv[1]:
-        path, clean, numbers = argv[1], True, False
-    else:
-        from nbgit.cli import parser as make_parser
-
-        p = make_parser("textconv", DESCRIPTION, EPILOG)
-        p.add_argument("path", metavar="PATH", help="the notebook to show ('-' reads stdin)")
-        p.add_argument("--no-clean", action="store_true", help="show the notebook as it is, without cleaning it first")
-        p.add_argument("--numbers", action="store_true", help="number the cells in their headers (`cell 3`)")
-        args = p.parse_args(argv)
-        path, clean, numbers = args.path, not args.no_clean, args.numbers
+    parsed = parse_args(argv)
+    if isinstance(parsed, int):
+        return parsed
+    path, clean, numbers = parsed
 
     try:
         if path == "-":
@@ -56,6 +46,50 @@ def main(argv: list[str]) -> int:
     sys.stdout.buffer.write(out)
     sys.stdout.buffer.flush()
     return 0
+
+
+_FLAGS = ("--no-clean", "--numbers")
+
+
+def parse_args(argv: list[str]) -> tuple[str, bool, bool] | int:
+    """(path, clean, numbers), or an exit status after --help or a usage error.
+
+    git calls ``COMMAND PATH`` with the notebook's name, which may start with ``-``
+    (``-rf.ipynb``): an argument that is not one of textconv's own flags is always the
+    path, never an option, and everything after ``--`` is a path. One argument (git's
+    form, also for configs written by older nbgit) skips argparse: this runs once per blob.
+    """
+    if len(argv) == 1 and argv[0] not in ("-h", "--help"):
+        return argv[0], True, False
+    clean, numbers, paths = True, False, []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            paths += argv[i + 1 :]
+            break
+        if arg == "--no-clean":
+            clean = False
+        elif arg == "--numbers":
+            numbers = True
+        elif arg in ("-h", "--help"):
+            paths = None
+            break
+        else:
+            paths.append(arg)
+    if paths is not None and len(paths) == 1:
+        return paths[0], clean, numbers
+    from nbgit.cli import parser as make_parser
+
+    p = make_parser("textconv", DESCRIPTION, EPILOG)
+    p.add_argument("path", metavar="PATH", help="the notebook to show ('-' reads stdin; any other name is a path, "
+                   "even one starting with '-')")
+    p.add_argument("--no-clean", action="store_true", help="show the notebook as it is, without cleaning it first")
+    p.add_argument("--numbers", action="store_true", help="number the cells in their headers (`cell 3`)")
+    if paths is None:
+        p.print_help()
+        return 0
+    p.print_usage(sys.stderr)
+    print(f"nbgit textconv: error: expected one PATH, got {len(paths)}", file=sys.stderr)
+    return 2
 
 
 def _load_config():

@@ -18,13 +18,15 @@ def main(argv: list[str]) -> int:
     scope_options(p)
     args = p.parse_args(argv)
 
-    from nbgit.git.install import attributes_path, remove_attributes, unset_config
+    from nbgit.git.install import attributes_path, attributes_root, attributes_target, remove_attributes, unset_config
     from nbgit.git.repo import GitError
 
     try:
         path = attributes_path(args.scope, args.attributes, args.info)
+        root = attributes_root(args.scope, args.attributes, args.info)
+        attributes_target(path, root)  # checked before anything is changed
         removed = unset_config(args.scope)
-        attrs_removed = remove_attributes(path)
+        attrs_removed = remove_attributes(path, root)
     except (GitError, OSError) as exc:
         hint = " (run it inside a clone, or use --global)" if args.scope == "local" and "work tree" in str(exc) else ""
         from nbgit.cli import fail

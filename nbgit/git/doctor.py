@@ -45,6 +45,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from nbgit._fs import worktree_bytes
 from nbgit.git.repo import GitError
 
 #: git versions that introduced what nbgit uses (checked by the doctor).
@@ -364,12 +365,9 @@ def _attribute_files(root: str, gitdir: str, entries: list[ConfigEntry]) -> list
 def _where_set(files: list[str], needle: str, root: str) -> list[str]:
     hits = []
     for path in files:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                if any(needle in line.split() for line in fh):
-                    hits.append(os.path.relpath(path, root) if path.startswith(root + os.sep) else path)
-        except OSError:
-            continue
+        text = _read_text(path, root)
+        if text is not None and any(needle in line.split() for line in text.splitlines()):
+            hits.append(os.path.relpath(path, root) if path.startswith(root + os.sep) else path)
     return hits
 
 
@@ -415,10 +413,8 @@ def _check_other_tools(report: Report, root: str, gitdir: str, notebook_attrs: d
 
 def _check_precommit(report: Report, root: str) -> None:
     path = os.path.join(root, ".pre-commit-config.yaml")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-    except OSError:
+    text = _read_text(path, root)
+    if text is None:
         return
     if "nbstripout" in text:
         report.add(
@@ -442,10 +438,8 @@ def _check_jupytext_config(report: Report, root: str, nbgit_config) -> None:
         return
     for name in ("jupytext.toml", ".jupytext.toml", ".jupytext"):
         path = os.path.join(root, name)
-        try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        except OSError:
+        text = _read_text(path, root)
+        if text is None:
             continue
         if "formats" in text and pair not in text:
             report.add(
@@ -460,15 +454,10 @@ def _check_gitattributes_committed(report: Report, root: str) -> None:
     from nbgit.git.install import is_nbgit_attributes_line
 
     path = os.path.join(root, ".gitattributes")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            ours = any(is_nbgit_attributes_line(line) for line in fh)
-    except OSError:
+    text = _read_text(path, root)
+    if text is None or not any(is_nbgit_attributes_line(line) for line in text.splitlines()):
         return
-    if not ours:
-        return
-    with open(path, "rb") as fh:
-        current = fh.read()
+    current = text.encode("utf-8", "surrogateescape")
     committed = _run(["cat-file", "blob", "HEAD:.gitattributes"], root)
     if committed.returncode != 0 or committed.stdout.replace(b"\r\n", b"\n") != current.replace(b"\r\n", b"\n"):
         report.add(
@@ -752,8 +741,7 @@ def unstaged_edits(paths: list[str], root: str) -> list[str]:
     edited = []
     for (_, _, path), staged in zip(entries, _cat_blobs([b for _, b, _ in entries], root)):
         try:
-            with open(os.path.join(root, path), "rb") as fh:
-                current = fh.read()
+            current = worktree_bytes(root, path)  # a symlink is its target's name, never followed
         except OSError:
             continue  # deleted in the work tree: git add --renormalize leaves it alone
         if cleaned(current) != cleaned(staged):
@@ -780,3 +768,17 @@ def notebooks_to_renormalize(cwd: str, pathspecs: list[str] | None = None, *, ev
 
 __all__ = ["Finding", "Report", "diagnose", "renormalize", "notebooks_to_renormalize", "find_unclean"]
 
+
+
+def _read_text(path: str, root: str) -> str | None:
+    """A repository file as text, or None: inside the work tree a regular file (capped, never a
+    device or a symlink leading out: all of it comes with the repository); outside it (the user's
+    global attributes file, .git/info) a regular file."""
+    from nbgit._fs import CONFIG_LIMIT, read_regular
+
+    inside = path.startswith(os.path.join(root, "")) and os.sep + ".git" + os.sep not in path[len(root):]
+    try:
+        data = read_regular(path, root=root if inside else None, limit=CONFIG_LIMIT)
+    except OSError:
+        return None
+    return data.decode("utf-8", "surrogateescape")

@@ -91,15 +91,72 @@ def attributes_path(scope: str, attributes: str | None, info: bool, cwd: str | N
     return "/etc/gitattributes"
 
 
-def write_attributes(path: str) -> bool:
-    """Add (or refresh) nbgit's attributes line in ``path``. Returns True if the file changed."""
-    line = attributes_line()
+def attributes_root(scope: str, attributes: str | None, info: bool, cwd: str | None = None) -> str | None:
+    """The work tree the attributes file must stay in: the committed ``.gitattributes`` comes
+    with the repository (it may be a symlink to anywhere); None for the user's own files
+    (``--attributes FILE``, ``--info``, the global and system attributes files)."""
+    if scope == "local" and not attributes and not info:
+        return toplevel(cwd)
+    return None
+
+
+def attributes_target(path: str, root: str | None) -> str:
+    """The file to read and write for ``path``, checked before anything is written.
+
+    Inside a work tree (``root``) the file must resolve inside it and not be a symlink
+    (git does not read a symlinked in-tree ``.gitattributes``; a committed one may point
+    anywhere), and be a regular file if it exists (:class:`nbgit._fs.PathRefused`
+    otherwise). The user's own files are followed through symlinks (dotfiles).
+    """
+    import stat
+
+    from nbgit._fs import PathRefused, contain
+
+    if root is not None:
+        way_out = "make it a regular file, or use `--info` for this clone only"
+        try:
+            real = contain(root, path)
+        except PathRefused as exc:
+            raise PathRefused(path, f"{exc.reason}; nbgit does not write through it ({way_out})") from None
+        if os.path.islink(path):  # git ignores an in-tree .gitattributes that is a symlink (2.32+)
+            raise PathRefused(path, f"is a symlink, which git does not read; nbgit does not write through it ({way_out})")
+    else:
+        real = os.path.realpath(path)
     try:
-        # newline="": keep the file's own line endings (a CRLF file stays CRLF)
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            text = fh.read()
+        st = os.stat(real)
     except FileNotFoundError:
-        text = ""
+        return real
+    if stat.S_ISDIR(st.st_mode):
+        raise PathRefused(path, "is a directory, not an attributes file")
+    if not stat.S_ISREG(st.st_mode):
+        raise PathRefused(path, "is not a regular file; nbgit does not write to it")
+    return real
+
+
+def _read_attributes(path: str, root: str | None) -> str | None:
+    from nbgit._fs import CONFIG_LIMIT, read_regular
+
+    try:
+        data = read_regular(attributes_target(path, root), limit=CONFIG_LIMIT)
+    except FileNotFoundError:
+        return None
+    # keep the file's own bytes and line endings (a CRLF file stays CRLF)
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _write_attributes_file(path: str, root: str | None, text: str) -> None:
+    from nbgit._fs import atomic_write
+
+    target = attributes_target(path, root)
+    os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    atomic_write(target, text.encode("utf-8", "surrogateescape"))
+
+
+def write_attributes(path: str, root: str | None = None) -> bool:
+    """Add (or refresh) nbgit's attributes line in ``path`` (inside the work tree ``root``, when
+    given: see :func:`attributes_target`). Returns True if the file changed."""
+    line = attributes_line()
+    text = _read_attributes(path, root) or ""
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     ours = [i for i, existing in enumerate(lines) if is_nbgit_attributes_line(existing)]
@@ -115,18 +172,14 @@ def write_attributes(path: str) -> bool:
     if kept:
         kept.append("")
     kept += [ATTRIBUTES_COMMENT, line]
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        fh.write(nl.join(kept) + nl)
+    _write_attributes_file(path, root, nl.join(kept) + nl)
     return True
 
 
-def remove_attributes(path: str) -> bool:
+def remove_attributes(path: str, root: str | None = None) -> bool:
     """Remove nbgit's lines from ``path`` (deleting the file if nothing else is left)."""
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            text = fh.read()
-    except FileNotFoundError:
+    text = _read_attributes(path, root)
+    if text is None:
         return False
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
@@ -136,10 +189,9 @@ def remove_attributes(path: str) -> bool:
     while kept and not kept[-1].strip():
         kept.pop()
     if kept:
-        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            fh.write(nl.join(kept) + nl)
+        _write_attributes_file(path, root, nl.join(kept) + nl)
     else:
-        os.remove(path)
+        os.remove(attributes_target(path, root))
     return True
 
 

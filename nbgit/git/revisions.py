@@ -24,6 +24,8 @@ import fnmatch
 import os
 from dataclasses import dataclass
 
+from nbgit._fs import PathRefused, worktree_bytes
+
 WORKTREE = "worktree"
 INDEX = "index"
 
@@ -149,9 +151,8 @@ def changed_notebooks(repo, sides: Sides, pathspecs: list[str] | None = None, su
             new_bytes = None
         elif new == WORKTREE:
             try:
-                with open(os.path.join(root, new_path), "rb") as fh:
-                    new_bytes = fh.read()
-            except FileNotFoundError:
+                new_bytes = worktree_bytes(root, new_path)  # a symlink is its target's name, as git sees it
+            except (FileNotFoundError, IsADirectoryError, PathRefused):
                 new_bytes, new_path = None, None
         else:
             new_bytes = _blob(repo, patch_delta.new_file.id)
@@ -197,9 +198,8 @@ def _tree_to_worktree(repo, tree, pathspecs, suffix, flags) -> list[FilePair]:
             new_path = None
         else:
             try:
-                with open(os.path.join(root, path), "rb") as fh:
-                    new_bytes = fh.read()
-            except (FileNotFoundError, IsADirectoryError):
+                new_bytes = worktree_bytes(root, path)  # a symlink is its target's name, as git sees it
+            except (FileNotFoundError, IsADirectoryError, PathRefused):
                 new_path = None
         if old_bytes == new_bytes and old_path == new_path:
             continue

@@ -255,13 +255,20 @@ def parse_size(value) -> int:
 
 def load_config(root: str | os.PathLike = ".") -> Config:
     """Read the configuration of the repository whose work tree is ``root``."""
+    from nbgit._fs import CONFIG_LIMIT, PathRefused, read_regular
+
     for name in (".nbgit.toml", "pyproject.toml"):
         path = os.path.join(root, name)
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
+            # committed files: a regular file inside the tree, at most 1 MiB (a symlink to
+            # /dev/stdin would read git's own filter protocol stream, /dev/zero never ends)
+            raw = read_regular(path, root=root, limit=CONFIG_LIMIT)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             continue
+        except PathRefused as exc:
+            raise ConfigError(f"{path}: {exc.reason}") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read it ({exc.strerror or exc})") from None
         doc = _read_toml(raw, path, whole=name == ".nbgit.toml")
         tool = doc.get("tool")
         table = tool.get("nbgit") if isinstance(tool, dict) else None
