@@ -140,6 +140,20 @@ CASES = [
         {"exact.ipynb": nb_bytes("e = 1\n", metadata={"v": "@V"}).replace(b'"@V"', b'1e400, "v2": 1.10, "k": 1, "k": 2')},
         "item 13: 1e400, 1.10 and duplicate keys are kept as they are",
     ),
+    Case(
+        "hostile-names",
+        {
+            os.fsdecode(b"caf\xe9-latin1.ipynb"): nb_bytes("n = 1\n"),
+            "\x1b[2J\x1b]0;title\x07clear.ipynb": nb_bytes("n = 2\n"),
+            "line\nfatal: fake.ipynb": nb_bytes("n = 3\n"),
+        },
+        "items 9, 10: names that are not UTF-8 or hold control characters (review, check, every driver)",
+    ),
+    Case(
+        "compact-deep-nesting",
+        {"compact.ipynb": nb_bytes("c = 1\n", metadata={"deep": "@D"}).replace(b'"@D"', b"[" * 500 + b"]" * 500)},
+        "item 15: deeply nested compact metadata is not re-indented",
+    ),
 ]
 
 
@@ -262,7 +276,9 @@ def hostile_clone(tmp_path: Path, cases: list[Case], *, hooks: bool = True) -> H
 
 def assert_untouched(h: Hostile) -> None:
     after = snapshot(h.out)
-    assert after == h.before, f"the directory outside the tree changed: {sorted(set(after.items()) ^ set(h.before.items()))}"
+    last = " ".join(h.run.log[-1][0]) if h.run.log else "setting up"
+    changed = sorted(set(after) ^ set(h.before) | {k for k in after if k in h.before and after[k] != h.before[k]})
+    assert after == h.before, f"after `{last}`, the directory outside the tree changed: {changed}"
     assert not (Path(h.run.env["HOME"]) / "PWNED").exists()
 
 
@@ -605,9 +621,11 @@ def test_every_command_over_a_hostile_clone(tmp_path, group):
     # a local branch that changes the plain notebook, merged later (merge driver over the hostile tree)
     cleaning = (0, 128) if group == "config" else (0,)
     run("git", "checkout", "-q", "-b", "side", ok=cleaning)
+    assert_untouched(h)
     (h.clone / "plain.ipynb").write_bytes(nb_bytes("a = 2\n"))
     run("git", "commit", "-q", "-am", "side", ok=cleaning)
     run("git", "checkout", "-q", "main", ok=cleaning)
+    assert_untouched(h)
     (h.clone / "plain.ipynb").write_bytes(nb_bytes("a = 1\n", "b = 1\n"))
     (h.clone / "-rf.ipynb").write_bytes(nb_bytes("z = 4\n"))
     has_attr_link = group == "content"
