@@ -310,7 +310,9 @@ def test_install_writes_config_and_attributes(repo):
     proc = repo.nbgit("install")
     assert proc.returncode == 0
     cfg = dict(line.split(" ", 1) for line in config_lines(repo))
-    assert cfg["filter.nbgit.process"].startswith(f"{sys.executable} -m nbgit filter-process || ")
+    from nbgit.git.install import nbgit_command
+
+    assert cfg["filter.nbgit.process"].startswith(f"{nbgit_command()} filter-process || ")
     assert cfg["filter.nbgit.required"] == "true"
     assert os.path.isabs(cfg["filter.nbgit.clean"].split()[0])
     attrs = (repo.path / ".gitattributes").read_text()

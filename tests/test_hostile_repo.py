@@ -200,8 +200,12 @@ class Runner:
 
     def __call__(self, *args: str, ok: tuple[int, ...] = (0,), input: bytes | None = None) -> subprocess.CompletedProcess:
         cmd = list(args)
-        if cmd[0] == "nbgit":
-            cmd = [sys.executable, "-m", "nbgit", *cmd[1:]]
+        if cmd[0] == "nbgit":  # as the `nbgit` console script runs: never importing from the work tree
+            import shlex
+
+            from nbgit.git.install import nbgit_command
+
+            cmd = [*shlex.split(nbgit_command()), *cmd[1:]]
         try:
             proc = subprocess.run(
                 cmd, cwd=self.cwd, env=self.env, input=input if input is not None else b"",
@@ -456,6 +460,31 @@ def test_pull_of_notebooks_that_crashed_the_drivers(tmp_path):
     run("nbgit", "review", "HEAD~1..HEAD", "--html", "review.html")
     run("nbgit", "review", "HEAD~1..HEAD")
     assert_untouched(h)
+
+# --- nothing committed runs: not even a package named nbgit -----------------------------------
+
+
+def test_a_committed_nbgit_package_never_runs(tmp_path):
+    """git runs the drivers and hooks in the work tree, where `python -m nbgit` would import a
+    committed `nbgit/` package first (sys.path[0] is the current directory): a `git status`
+    would have run the stranger's code. Installed commands leave the current directory out."""
+    payload = "import os\nopen(os.path.expanduser('~/PWNED'), 'w').write('code ran')\n"
+    case = Case("fake-nbgit", {"nbgit/__init__.py": payload, "nbgit/__main__.py": payload, "nbgit/cli/__init__.py": payload,
+                               "p.ipynb": nb_bytes("p = 1\n", formats="ipynb,py:percent")})
+    h = hostile_clone(tmp_path, [case])
+    run = h.run
+    run("git", "pull", "-q", "--no-rebase", "origin", "main")  # the post-merge hook runs nbgit sync
+    (h.clone / "plain.ipynb").write_bytes(nb_bytes("a = 2\n"))
+    run("git", "status")
+    run("git", "add", "-A")
+    run("git", "diff", "--cached")
+    run("git", "commit", "-q", "-m", "x")
+    run("git", "log", "-p", "-2")
+    run("git", "checkout", "-q", "HEAD~1")  # post-checkout hook
+    run("nbgit", "doctor", ok=(0, 1))
+    assert not (Path(h.run.env["HOME"]) / "PWNED").exists()
+    assert_untouched(h)
+
 
 # --- item 2: install/uninstall never write through a committed .gitattributes symlink ---------
 

@@ -298,8 +298,9 @@ def _check_interpreters(report: Report, config: dict[str, ConfigEntry], cwd: str
             seen[exe] = ok = False
             continue
         words = shlex.split(entry.value)
-        if len(words) >= 3 and words[1:3] == ["-m", "nbgit"]:
-            proc = subprocess.run([found, "-c", "import nbgit"], cwd=cwd, capture_output=True)
+        if any(w == "nbgit" or "nbgit.cli" in w for w in words[1:4]):
+            # not from the work tree: a committed nbgit/ package must not be what is imported
+            proc = subprocess.run([found, "-c", "import sys; del sys.path[0]; import nbgit"], cwd=cwd, capture_output=True)
             if proc.returncode != 0:
                 report.add(
                     ERROR,

@@ -32,24 +32,41 @@ def _pointing_to_doctor(command: str, py: str) -> str:
     return f"{command} || {{ echo {shlex.quote(why)} >&2; exit 1; }}"
 
 
+#: ``python -c`` form for interpreters without ``-P`` (3.10): drop the current directory from
+#: sys.path before nbgit is imported, then run it with the arguments that follow.
+_SAFE_MAIN = "import sys; del sys.path[0]; from nbgit.cli import main; sys.exit(main())"
+
+
+def nbgit_command(python: str | None = None) -> str:
+    """The shell words that run nbgit with ``python`` (default: this interpreter), for git config
+    and hooks. git runs drivers and hooks in the work tree, and ``python -m nbgit`` would put that
+    directory first on sys.path: a committed ``nbgit/__main__.py`` would run instead of nbgit.
+    ``-P`` (Python 3.11+) leaves it out; 3.10 gets the same through ``-c``."""
+    py = shlex.quote(python or sys.executable)
+    if sys.version_info >= (3, 11):
+        return f"{py} -P -m nbgit"
+    return f"{py} -c {shlex.quote(_SAFE_MAIN)}"
+
+
 def driver_config(python: str | None = None) -> list[tuple[str, str]]:
     """The git config entries nbgit installs, as (key, value)."""
     py = shlex.quote(python or sys.executable)
+    nbgit = nbgit_command(python)
     return [
-        ("filter.nbgit.process", _pointing_to_doctor(f"{py} -m nbgit filter-process", py)),
+        ("filter.nbgit.process", _pointing_to_doctor(f"{nbgit} filter-process", py)),
         # one-shot commands stay plain: dulwich runs them without a shell (shlex.split)
-        ("filter.nbgit.clean", f"{py} -m nbgit clean --path %f"),
-        ("filter.nbgit.smudge", f"{py} -m nbgit smudge --path %f"),
+        ("filter.nbgit.clean", f"{nbgit} clean --path %f"),
+        ("filter.nbgit.smudge", f"{nbgit} smudge --path %f"),
         ("filter.nbgit.required", "true"),
-        ("diff.nbgit.textconv", f"{py} -m nbgit textconv"),
+        ("diff.nbgit.textconv", f"{nbgit} textconv"),
         ("diff.nbgit.cachetextconv", "true"),
         ("diff.nbgit.xfuncname", XFUNCNAME),
         ("merge.nbgit.name", "nbgit cell-aware notebook merge"),
-        ("merge.nbgit.driver", f"{py} -m nbgit merge-driver %O %A %B %L %P %S %X %Y"),
+        ("merge.nbgit.driver", f"{nbgit} merge-driver %O %A %B %L %P %S %X %Y"),
         ("merge.nbgit.recursive", "binary"),
-        ("mergetool.nbgit.cmd", f'{py} -m nbgit mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
+        ("mergetool.nbgit.cmd", f'{nbgit} mergetool --git "$BASE" "$LOCAL" "$REMOTE" "$MERGED"'),
         ("mergetool.nbgit.trustexitcode", "true"),  # git lists keys in lower case
-        ("difftool.nbgit.cmd", f'{py} -m nbgit difftool "$LOCAL" "$REMOTE" "$MERGED"'),
+        ("difftool.nbgit.cmd", f'{nbgit} difftool "$LOCAL" "$REMOTE" "$MERGED"'),
     ]
 
 
@@ -58,7 +75,7 @@ def diff_command_entry(python: str | None = None) -> tuple[str, str]:
     through ``nbgit diff`` in git's GIT_EXTERNAL_DIFF calling convention (7 or 9 arguments).
     Off by default: an external diff command replaces textconv in `git diff` and `git log -p`
     (``--no-ext-diff`` turns it off for one command). Removed with the rest by `nbgit uninstall`."""
-    return ("diff.nbgit.command", f"{shlex.quote(python or sys.executable)} -m nbgit diff --git-external")
+    return ("diff.nbgit.command", f"{nbgit_command(python)} diff --git-external")
 
 
 def attributes_line() -> str:
@@ -279,7 +296,7 @@ def hooks_dir(cwd: str | None = None) -> str:
 
 def hook_block(python: str | None = None, name: str = "post-checkout") -> str:
     py = shlex.quote(python or sys.executable)
-    commands = "; ".join(f"{py} -m nbgit {command}" for command in HOOK_COMMANDS[name])
+    commands = "; ".join(f"{nbgit_command(python)} {command}" for command in HOOK_COMMANDS[name])
     return (
         f"{HOOK_BEGIN}\n"
         f"if [ -x {py} ]; then {commands}; "
