@@ -316,7 +316,7 @@ def test_sync_refuses_escaping_pairs_but_keeps_inside_ones(repo, tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     repo.write("bad.ipynb", nb_bytes("bad = 1\n", formats=f"ipynb,{os.path.relpath(outside, repo.path)}//py:percent"))
-    proc = repo.nbgit("sync", check=False)
+    proc = repo.nbgit("sync", "notebooks/ok.ipynb", "bad.ipynb", check=False)
     assert proc.returncode == 1
     err = proc.stderr.decode()
     assert "bad.ipynb: paired file" in err and "leads outside the repository" in err and "pair refused" in err
@@ -402,7 +402,7 @@ def test_contain(tmp_path):
 
 def test_sync_accepts_setext_heading_in_paired_markdown(repo):
     repo.write("doc.ipynb", nb_bytes("w = 4\n", formats="ipynb,md"))
-    repo.nbgit("sync")
+    repo.nbgit("sync", "doc.ipynb")
     md = repo.read("doc.md").decode()
     md = md.replace("# Hostile\n", "Hostile\n=======\n\nA setext heading above.\n")
     repo.write("doc.md", md)
@@ -415,7 +415,7 @@ def test_sync_accepts_setext_heading_in_paired_markdown(repo):
 
 def test_sync_still_refuses_a_real_conflict_block(repo):
     repo.write("doc.ipynb", nb_bytes("w = 4\n", formats="ipynb,md"))
-    repo.nbgit("sync")
+    repo.nbgit("sync", "doc.ipynb")
     repo.write("doc.md", repo.read("doc.md").decode() + "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n")
     proc = repo.nbgit("sync", check=False)
     assert proc.returncode == 1 and b"doc.md: has git conflict markers" in proc.stderr
@@ -495,7 +495,7 @@ def test_install_refuses_attributes_symlink_out(repo, tmp_path):
     os.symlink(outside, repo.path / ".gitattributes")
     for cmd in ("install", "uninstall"):
         proc = repo.nbgit(cmd, check=False)
-        assert proc.returncode == 1, proc
+        assert proc.returncode == 2, proc
         err = proc.stderr.decode()
         assert ".gitattributes: is (or goes through) a symlink leading outside the repository" in err
         assert "does not write through it" in err and "Traceback" not in err
@@ -510,7 +510,7 @@ def test_install_refuses_attributes_symlink_inside_too(repo):
     repo.write("conf/attributes", "*.txt text\n")
     os.symlink("conf/attributes", repo.path / ".gitattributes")
     proc = repo.nbgit("install", check=False)
-    assert proc.returncode == 1 and ".gitattributes: is a symlink, which git does not read" in proc.stderr.decode()
+    assert proc.returncode == 2 and ".gitattributes: is a symlink, which git does not read" in proc.stderr.decode()
     assert repo.read("conf/attributes") == b"*.txt text\n" and os.path.islink(repo.path / ".gitattributes")
 
 
@@ -660,9 +660,9 @@ def test_every_command_over_a_hostile_clone(tmp_path, group):
     has_attr_link = group == "content"
     has_pairs = True
     steps = [
-        (("nbgit", "install"), (1,) if has_attr_link else (0,)),  # refuses the committed .gitattributes symlink
+        (("nbgit", "install"), (2,) if has_attr_link else (0,)),  # refuses the committed .gitattributes symlink
         (("nbgit", "install", "--info"), (0,)),
-        (("nbgit", "status"), (0, 1)),
+        (("nbgit", "status"), (0, 1, 2)),
         (("git", "status"), cleaning),
         (("git", "add", "-A"), cleaning),
         (("git", "diff"), (0,)),
@@ -682,9 +682,9 @@ def test_every_command_over_a_hostile_clone(tmp_path, group):
         (("nbgit", "review", "HEAD~1..HEAD", "--html", "r.html", "--markdown", "r.md"), (0, 2)),
         (("nbgit", "review", "--markdown", "-"), (0, 2)),
         (("nbgit", "diff", "HEAD~1", "HEAD"), (0, 1, 2)),
-        (("nbgit", "doctor"), (0, 1)),
-        (("nbgit", "renormalize", "--all"), (0, 1)),
-        (("nbgit", "uninstall"), (1,) if has_attr_link else (0,)),
+        (("nbgit", "doctor"), (0, 1, 2)),
+        (("nbgit", "renormalize", "--all"), (0, 1, 2)),
+        (("nbgit", "uninstall"), (2,) if has_attr_link else (0,)),
     ]
     for args, ok in steps:
         if group == "config" and args[0] == "git":
