@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
 
 def _unused_pairs(pairs, named: set, stores, toplevel: str | None, config) -> list:
     """Pairs found only through a notebook's jupytext ``formats`` metadata that this repository does
-    not use: the text file is not tracked, nbgit never synced the pair here and ``[tool.nbgit] pair``
+    not use: the notebook is tracked but its text file is not, nbgit never synced the pair here and ``[tool.nbgit] pair``
     does not ask for it. Syncing them would write untracked text files nobody asked for (a repository
     whose notebooks carry ``formats`` but whose text files were never committed). Named PATHs and pairs
     outside git are always synced."""
@@ -122,6 +122,8 @@ def _unused_pairs(pairs, named: set, stores, toplevel: str | None, config) -> li
     for pair in pairs:
         if pair.ipynb in named or pair.text in named or real(pair.text) in tracked or config.pair == pair.fmt:
             continue
+        if real(pair.ipynb) not in tracked:
+            continue  # a new notebook, committed nowhere yet: its formats metadata is this user's own pairing
         if stores.for_notebook(pair.ipynb).get(pair.ipynb) is not None:
             continue  # paired by `nbgit pair`, or synced here before
         unused.append(pair)
