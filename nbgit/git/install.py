@@ -372,8 +372,7 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
 
 
 def _commands_hint(python: str | None, name: str) -> str:
-    py = shlex.quote(python or sys.executable)
-    return " and ".join(f"`{py} -m nbgit {command}`" for command in HOOK_COMMANDS[name])
+    return " and ".join(f"`{nbgit_command(python)} {command}`" for command in HOOK_COMMANDS[name])
 
 
 def remove_hooks(cwd: str | None = None) -> list[str]:
