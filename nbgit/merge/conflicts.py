@@ -33,7 +33,7 @@ def find_conflicts(nb: dict) -> list[Conflict]:
     """
     found: list[Conflict] = []
     md = nb.get("metadata")
-    for entry in _records(md):
+    for entry in conflict_records(md):
         found.append(Conflict(None, NOTEBOOK, _path(entry)))
     for index, cell in enumerate(cells_of(nb)):
         if not isinstance(cell, dict):
@@ -46,7 +46,7 @@ def find_conflicts(nb: dict) -> list[Conflict]:
         blocks = count_marker_blocks(text)
         if blocks:
             found.append(Conflict(index, SOURCE, f"{blocks} conflicting region{'s' if blocks > 1 else ''}"))
-        for entry in _records(cell.get("metadata")):
+        for entry in conflict_records(cell.get("metadata")):
             path = _path(entry)
             kind = OUTPUTS if path == "outputs" else METADATA if path.startswith("metadata") else CELL
             found.append(Conflict(index, kind, path))
@@ -74,7 +74,8 @@ def count_marker_blocks(text: str) -> int:
     return count
 
 
-def _records(md) -> list:
+def conflict_records(md) -> list:
+    """The entries of ``metadata.nbgit.conflicts`` in metadata ``md`` (a list; empty when there are none)."""
     if not isinstance(md, dict):
         return []
     ours = md.get(RECORD_KEY)
@@ -170,4 +171,4 @@ def split_text_conflicts(text: str) -> tuple[str, str | None, str, tuple[str, st
     return "".join(local), ("".join(base) if all_have_base else None), "".join(remote), (labels[0], labels[1], labels[2])
 
 
-__all__ = ["find_conflicts", "count_marker_blocks", "split_text_conflicts", "NoMarkers"]
+__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "split_text_conflicts", "NoMarkers"]

@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbgit.merge.conflicts import conflict_records
 from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
 from nbgit.merge.values import MISSING
 
@@ -148,7 +149,7 @@ def conflict_blocks(nb: dict, base_hints: dict[tuple[str, str], str] | None = No
     ``merge`` conflict style): see :func:`base_hints_from`.
     """
     hints = base_hints or {}
-    blocks = [_record_block(entry, None, f"n.r{k}") for k, entry in enumerate(_records(nb.get("metadata")))]
+    blocks = [_record_block(entry, None, f"n.r{k}") for k, entry in enumerate(conflict_records(nb.get("metadata")))]
     for index, cell in enumerate(_cells(nb)):
         text = _source_text(cell)
         note = _NOTE_RE.match(text)
@@ -167,7 +168,7 @@ def conflict_blocks(nb: dict, base_hints: dict[tuple[str, str], str] | None = No
                 blocks.append(Block(f"c{index}.s{k}", index, SOURCE, "conflicting lines", choices,
                                     ours=piece.ours, theirs=piece.theirs, base=MISSING if base is None else base, labels=labels))
                 k += 1
-        for r, entry in enumerate(_records(cell.get("metadata") if isinstance(cell, dict) else None)):
+        for r, entry in enumerate(conflict_records(cell.get("metadata") if isinstance(cell, dict) else None)):
             blocks.append(_record_block(entry, index, f"c{index}.r{r}"))
     return blocks
 
@@ -362,16 +363,6 @@ def _longest_key(node: dict, path: str) -> str:
         if path == key or path.startswith(key + "."):
             return key
     return path.split(".", 1)[0] if "." in path else path
-
-
-def _records(md: Any) -> list:
-    if not isinstance(md, dict):
-        return []
-    ours = md.get(RECORD_KEY)
-    if not isinstance(ours, dict):
-        return []
-    entries = ours.get("conflicts")
-    return entries if isinstance(entries, list) else []
 
 
 def _cells(nb: dict) -> list:
