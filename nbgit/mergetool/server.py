@@ -196,15 +196,21 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._allowed(self._token(query)):
             return self._forbidden()
         self.tool._closing = None
-        if url.path == "/":
-            return self._send(200, self.tool.page().encode("utf-8"), "text/html; charset=utf-8")
-        if url.path == "/cells":
-            try:
-                start, end = int(query["from"][0]), int(query["to"][0])
-            except (KeyError, ValueError, IndexError):
-                return self._send(400, b"bad range\n", "text/plain; charset=utf-8")
-            return self._send(200, self.tool.cells(start, end).encode("utf-8"), "text/html; charset=utf-8")
-        return self._send(404, b"not found\n", "text/plain; charset=utf-8")
+        if url.path not in ("/", "/cells"):
+            return self._send(404, b"not found\n", "text/plain; charset=utf-8")
+        try:
+            if url.path == "/":
+                html = self.tool.page()
+            else:
+                try:
+                    start, end = int(query["from"][0]), int(query["to"][0])
+                except (KeyError, ValueError, IndexError):
+                    return self._send(400, b"bad range\n", "text/plain; charset=utf-8")
+                html = self.tool.cells(start, end)
+        except Exception as exc:  # noqa: BLE001 - a page that cannot be drawn is a 500, never a traceback on the terminal
+            return self._send(500, f"nbgit mergetool could not draw this page ({type(exc).__name__})\n".encode(),
+                              "text/plain; charset=utf-8")
+        return self._send(200, html.encode("utf-8"), "text/html; charset=utf-8")
 
     def do_POST(self):  # noqa: N802
         url = urlsplit(self.path)
