@@ -97,7 +97,9 @@ def stat_dirty(root: str, specs: list[str] | None = None) -> list[tuple[str, str
     """(mode, index blob, path) of entries git sees as modified by their stat data alone."""
     proc = _run(["diff-files", "-z", "--", *(specs or [])], root)
     if proc.returncode != 0:
-        raise GitError(_err(proc, "diff-files"))
+        # git re-checks racily clean entries through the clean filter while listing: a filter that
+        # cannot start fails here, before any notebook can be named
+        raise GitError(f"{_err(proc, 'diff-files')}; `nbgit doctor` says what to fix")
     fields = proc.stdout.split(b"\0")
     entries = []
     for meta, path in zip(fields[0::2], fields[1::2]):
