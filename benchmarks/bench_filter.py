@@ -121,7 +121,8 @@ def nbgit_venv(env: dict) -> Path:
     src.mkdir(parents=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(PROJECT / name, src / name)
-    shutil.copytree(PROJECT / "nbgit", src / "nbgit", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("nbgit", "jupyter-config"):  # the package and its data-files
+        shutil.copytree(PROJECT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
     python3 = shutil.which("python3") or sys.executable
     print(f"creating {venv} ({python3} -m venv; pip install <copy of this tree>) ...", flush=True)
     run([python3, "-m", "venv", str(venv)], WORK, env)

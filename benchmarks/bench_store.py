@@ -119,8 +119,12 @@ def touch(path: Path, n: int) -> None:
 
 
 def store_size(path: Path) -> int:
-    entries = path / ".git" / "nbgit" / "outputs" / "entries"
-    return sum(p.stat().st_size for p in entries.iterdir()) if entries.is_dir() else 0
+    """Bytes in the store: its entries and its memo of cleans."""
+    total = 0
+    for sub in ("entries", "cleaned"):
+        folder = path / ".git" / "nbgit" / "outputs" / sub
+        total += sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
+    return total
 
 
 def part_status(root: Path, env: dict, n: int, reps: int) -> dict:
@@ -210,12 +214,20 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     ap.add_argument("--checkout-n", type=int, default=500)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--regular-install", action="store_true",
+                    help="run nbgit pip-installed (not editable) in its own venv, as bench_filter.py does")
+    ap.add_argument("--only", choices=("status", "checkout", "stash"), help="run one part only")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     home = WORK / "home"
     home.mkdir(exist_ok=True)
     (home / ".gitconfig").write_text("[advice]\n\tdetachedHead = false\n")
     env = git_env(home)
+    global PY
+    if args.regular_install:
+        from bench_filter import nbgit_venv
+
+        PY = str(nbgit_venv(env) / "bin" / "python")
     n_status, n_checkout, n_stash, reps = (50, args.checkout_n, 50, args.reps)
     if args.quick:
         n_status, n_checkout, n_stash, reps = 5, 10, 5, 2
@@ -225,15 +237,19 @@ def main() -> int:
                    f"{run(['git', 'version'], WORK, env).stdout.decode().strip()}",
         "load before": os.getloadavg()[0],
     }
-    print(f"git status after touching {n_status} ...", flush=True)
-    results["status"] = part_status(WORK, env, n_status, reps)
-    print(json.dumps(results["status"], indent=1), flush=True)
-    print(f"checkout of {n_checkout} notebooks ...", flush=True)
-    results["checkout"] = part_checkout(WORK, env, n_checkout, max(1, min(reps, 3)))
-    print(json.dumps(results["checkout"], indent=1), flush=True)
-    print(f"stash + pop of {n_stash} ...", flush=True)
-    results["stash"] = part_stash(WORK, env, n_stash, max(1, min(reps, 3)))
-    print(json.dumps(results["stash"], indent=1), flush=True)
+    results["nbgit"] = PY
+    if args.only in (None, "status"):
+        print(f"git status after touching {n_status} ...", flush=True)
+        results["status"] = part_status(WORK, env, n_status, reps)
+        print(json.dumps(results["status"], indent=1), flush=True)
+    if args.only in (None, "checkout"):
+        print(f"checkout of {n_checkout} notebooks ...", flush=True)
+        results["checkout"] = part_checkout(WORK, env, n_checkout, max(1, min(reps, 3)))
+        print(json.dumps(results["checkout"], indent=1), flush=True)
+    if args.only in (None, "stash"):
+        print(f"stash + pop of {n_stash} ...", flush=True)
+        results["stash"] = part_stash(WORK, env, n_stash, max(1, min(reps, 3)))
+        print(json.dumps(results["stash"], indent=1), flush=True)
     results["load after"] = os.getloadavg()[0]
     (WORK / "store-results.json").write_text(json.dumps(results, indent=1))
     print(json.dumps({k: results[k] for k in ("date", "machine", "load before", "load after")}, indent=1))

@@ -68,7 +68,7 @@ def test_fresh_clone_has_no_drivers(healthy, tmp_path):
 
 def test_one_line_per_finding_with_fix(healthy):
     healthy.git("config", "--unset", "filter.nbgit.required")
-    healthy.git("config", "filter.nbgit.process", "/nonexistent/venv/bin/python -m nbgit filter-process")
+    healthy.git("config", "filter.nbgit.process", "/nonexistent/venv/bin/python -P -m nbgit filter-process")
     proc = healthy.nbgit("doctor", check=False)
     assert proc.returncode == 1
     lines = [line for line in proc.stdout.decode().splitlines() if not line.startswith("info: ")]
@@ -95,6 +95,22 @@ def test_filter_that_fails_is_reported(healthy):
     code, found = findings(healthy)
     assert code == 1
     assert has(found, "error", "git cannot run nbgit's filter")
+
+
+def test_commands_of_an_older_install_are_flagged(healthy):
+    """Older installs wrote `python -m nbgit` (a committed nbgit/ package would run) and a smudge
+    without --path; a fresh install writes neither, and doctor says so."""
+    assert not has(findings(healthy)[1], "error", "python -m nbgit")
+    healthy.git("config", "filter.nbgit.process", f"{sys.executable} -m nbgit filter-process")
+    healthy.git("config", "diff.nbgit.textconv", f"{sys.executable} -m nbgit textconv")
+    healthy.git("config", "filter.nbgit.smudge", f"{sys.executable} -m nbgit smudge")
+    code, found = findings(healthy)
+    assert code == 1
+    assert has(found, "error", "diff.nbgit.textconv", "filter.nbgit.process", "filter.nbgit.smudge", "python -m nbgit")
+    assert has(found, "warning", "filter.nbgit.smudge has no --path %f")
+    assert all(f["fix"] == "nbgit install" for f in found if "older install" in f["message"])
+    healthy.nbgit("install")
+    assert findings(healthy) == (0, [])
 
 
 def test_filter_not_required(healthy):

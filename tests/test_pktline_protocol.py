@@ -321,18 +321,21 @@ def test_bad_inputs_pass_through_per_file(run, data):
     assert len(lines) == 1 and "bad.ipynb" in lines[0]
 
 
-def test_config_error_is_status_error_naming_the_key(run, tmp_path):
+def test_config_error_cleans_with_the_defaults_naming_the_key(run, tmp_path):
+    from nbgit.notebook.clean import clean_bytes
+
     work = tmp_path / "cfg"
     work.mkdir()
     (work / ".nbgit.toml").write_text("keep_outputs = true\nstrip_everything = 1\n")
     r = run(HANDSHAKE + request("clean", "a.ipynb", DIRTY) + request("clean", "b.ipynb", DIRTY)
             + request("smudge", "c.ipynb", DIRTY), cwd=work)
     assert r.code == 0
-    # each clean fails on its own (git reports the file); smudge does not need the config
-    assert r.stdout == HANDSHAKE_REPLY + text("status=error") + text("status=error") + success(DIRTY)
+    # a committed config never fails git: each clean uses the default settings (outputs
+    # stripped, although the broken file asked to keep them); smudge passes the blob on
+    assert r.stdout == HANDSHAKE_REPLY + success(clean_bytes(DIRTY)) + success(clean_bytes(DIRTY)) + success(DIRTY)
     lines = r.stderr.splitlines()
-    assert len(lines) == 1, r.stderr
-    assert "strip_everything" in lines[0] and "error" in lines[0]
+    assert len(lines) == 1, r.stderr  # once per process, not per file
+    assert "strip_everything" in lines[0] and "cleaning with the default settings" in lines[0]
     assert "Traceback" not in r.stderr
 
 

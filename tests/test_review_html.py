@@ -545,6 +545,19 @@ def test_math_is_sanitized_mathml_or_shown_as_tex():
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_bracket_math_as_jupyter_reads_it():
+    html = markdown_to_html("Inline \\(x^2\\) and `\\(code\\)`\n\n\\[\n\\frac{a}{b}\n\\]\n\n\\[ a+b \\] (3)\n\n"
+                            "\\(\\text{<img src=x onerror=alert(1)>}\\)\n")
+    assert '<span class="math inline"><math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup>' in html
+    assert "<code>\\(code\\)</code>" in html  # a code span stays code
+    assert '<math display="block"><mrow><mfrac>' in html
+    assert '<div class="math-eqno"><math display="block"><mrow><mi>a</mi><mo>+</mo><mi>b</mi></mrow></math> <span>(3)</span></div>' in html
+    tags = tags_and_attributes(html)
+    assert {t for t, _ in tags} <= {"p", "span", "math", "mrow", "mi", "mn", "mo", "msup", "mtext", "code", "mfrac", "div"}, tags
+    assert not [a for _, a in tags if set(a) - {"class", "display", "stretchy"}], tags
+    assert "onerror=alert(1)&gt;" in html and "<img" not in html
+
+
 def test_code_cells_are_highlighted_under_the_word_marks():
     a = notebook([code_cell("def f(x):\n    return x + 1  # one\n", id="c"), code_cell("import os\n", id="u")])
     b = notebook([code_cell("def f(x):\n    return x + 2  # two\n", id="c"), code_cell("import os\n", id="u")])

@@ -14,7 +14,8 @@ def main(argv: list[str]) -> int:
         "clean",
         "Strip outputs, execution counts and volatile metadata from notebooks.\n\n"
         "With no FILE, read a notebook on stdin and write it cleaned to stdout (git's one-shot\n"
-        "clean filter). With FILEs, clean them in place. Anything that is not a readable notebook\n"
+        "clean filter; a config it cannot use gives the default settings, with a warning).\n"
+        "With FILEs, clean them in place. Anything that is not a readable notebook\n"
         "passes through unchanged, with a warning on stderr.",
         epilog="exit status: 0 done; 1 with --check when a file would change; 2 on a usage or config error",
     )
@@ -27,22 +28,23 @@ def main(argv: list[str]) -> int:
     from nbgit.git.filter import clean_or_pass, describe_error, warn
     from nbgit.notebook.config import ConfigError, load_config
 
-    if not args.files:
+    if not args.files:  # git's one-shot filter: as the filter process, never a failure for git
         root = find_worktree_root(".") or "."
         try:
             config = load_config(root)
-        except ConfigError as exc:
-            warn(sys.stderr, f"error: {exc}")
-            return 2
-        except Exception as exc:  # one line, never a traceback (git reports the file)
-            warn(sys.stderr, f"error: the nbgit config could not be read ({describe_error(exc)})")
-            return 2
+        except Exception as exc:  # ConfigError, or a hostile file: the default settings, one line
+            from nbgit.notebook.config import DEFAULT_CONFIG
+
+            reason = str(exc) if isinstance(exc, ConfigError) else f"the nbgit config could not be read ({describe_error(exc)})"
+            warn(sys.stderr, f"warning: {reason}; cleaning with the default settings")
+            config = DEFAULT_CONFIG
         data = sys.stdin.buffer.read()
-        result = clean_or_pass(data, config, args.path or "<stdin>", sys.stderr)
         if args.check:
-            return int(result != data)
-        if result is not data and args.path is not None:  # git's one-shot clean filter (%f)
-            _keep_stripped(config, result, data, args.path)
+            return int(clean_or_pass(data, config, args.path or "<stdin>", sys.stderr) != data)
+        if args.path is not None:  # git's one-shot clean filter (%f): through the output store
+            result = _clean_keeping(config, data, args.path)
+        else:
+            result = clean_or_pass(data, config, "<stdin>", sys.stderr)
         sys.stdout.buffer.write(result)
         sys.stdout.buffer.flush()
         return 0
@@ -96,21 +98,22 @@ def main(argv: list[str]) -> int:
     return 1 if (args.check and would_change) else 0
 
 
-def _keep_stripped(config, clean: bytes, original: bytes, path: str) -> None:
-    """Keep what was stripped in the clone's output store, as the filter process does."""
-    from nbgit.git.filter import keep_stripped
+def _clean_keeping(config, data: bytes, path: str) -> bytes:
+    """Clean as the filter process does: through the clone's output store, keeping what is stripped."""
+    from nbgit.git.filter import clean_through
     from nbgit.git.store import open_store
 
     try:
         store = open_store(config)
     except OSError:
-        return
-    keep_stripped(store, clean, original, path, sys.stderr)
-    if store is not None and store.written and _sample(clean):
+        store = None
+    result = clean_through(store, data, config, path, sys.stderr, path)
+    if store is not None and store.written and _sample(result):
         try:
             store.maybe_trim()
         except OSError:
             pass
+    return result
 
 
 def _sample(clean: bytes) -> bool:

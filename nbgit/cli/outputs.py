@@ -84,7 +84,9 @@ def main(argv: list[str]) -> int:
     state = "on" if config.restore_outputs else "off (restore_outputs = false)"
     print(f"output store: {store.root}")
     print(f"restore on checkout: {state}")
-    print(f"entries: {len(entries)}, {_human(total)} of {_human(config.output_store_size)}")
+    memo = store.memo_size()
+    print(f"entries: {len(entries)}, {_human(total)}; memo of cleans: {_human(memo)}; "
+          f"{_human(total + memo)} of {_human(config.output_store_size)}")
     if entries:
         print(f"oldest use: {_when(entries[0].mtime)}")
         print(f"newest use: {_when(entries[-1].mtime)}")

@@ -259,6 +259,7 @@ def _check_config(report: Report, entries: list[ConfigEntry], notebook_attrs: di
         missing = [k for k in wanted if k not in config]
         if missing:
             report.add(WARNING, f"nbgit's git config is incomplete (missing {', '.join(missing)})", f"nbgit install{flag}")
+        _check_command_forms(report, config, flag)
         required = config.get("filter.nbgit.required")
         if required is not None and required.value.lower() not in ("true", "yes", "on", "1"):
             report.add(
@@ -268,6 +269,34 @@ def _check_config(report: Report, entries: list[ConfigEntry], notebook_attrs: di
                 f"git config{_scope_flag(required.scope)} filter.nbgit.required true",
             )
     return config
+
+
+_UNSAFE_MAIN = re.compile(r"(?:^|\s)-m\s+nbgit(?:\s|$)")
+_SAFE_FLAG = re.compile(r"(?:^|\s)-P\s+-m\s+nbgit(?:\s|$)")
+
+
+def _check_command_forms(report: Report, config: dict[str, ConfigEntry], flag: str) -> None:
+    """Commands written by older installs: ``python -m nbgit`` (git runs it in the work tree, whose
+    directory comes first on sys.path, so a committed ``nbgit/`` package would run instead of
+    nbgit), and a one-shot smudge without ``--path %f`` (exact restores only)."""
+    unsafe = sorted(k for k, e in config.items()
+                    if k.endswith(_COMMAND_KEYS) and k.split(".")[1:2] == ["nbgit"]
+                    and _UNSAFE_MAIN.search(e.value) and not _SAFE_FLAG.search(e.value))
+    if unsafe:
+        report.add(
+            ERROR,
+            f"{', '.join(unsafe)} run `python -m nbgit` in the work tree, where a committed nbgit/ package "
+            "would be imported instead of nbgit (an older install): a repository could run code",
+            f"nbgit install{flag}",
+        )
+    smudge = config.get("filter.nbgit.smudge")
+    if smudge is not None and "%f" not in smudge.value:
+        report.add(
+            WARNING,
+            "filter.nbgit.smudge has no --path %f (an older install): checkouts without the filter process "
+            "restore outputs only to versions you had",
+            f"nbgit install{flag}",
+        )
 
 
 def _check_interpreters(report: Report, config: dict[str, ConfigEntry], cwd: str) -> bool:

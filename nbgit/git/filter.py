@@ -11,6 +11,10 @@ Protocol (gitattributes(5), "Long Running Filter Process"):
     us>  status=success / flush / content... / flush / flush   (empty list: keep status)
     or   status=error / flush                                   (git reports the file)
 
+Nothing in a repository makes this process answer ``status=error`` for a notebook: bytes it
+cannot clean pass through unchanged with a warning, and a config it cannot use gives the
+default settings with a warning (see _Config). Only a command it does not know is an error.
+
 The process ends when git closes stdin. Configuration is read once, on the
 first request, from the work tree root (git runs the filter there).
 
@@ -74,16 +78,53 @@ def clean_or_pass(data: bytes, config, path: str, stderr: TextIO) -> bytes:
         return data
 
 
-def keep_stripped(store, clean: bytes, original: bytes, path: str, stderr: TextIO) -> None:
-    """Keep what a clean stripped in the output store (None: off); never fails the clean."""
+def keep_stripped(store, clean: bytes, original: bytes, path: str, stderr: TextIO, *,
+                  digest: str | None = None, name: str | None = None) -> None:
+    """Keep what a clean stripped in the output store (None: off); never fails the clean.
+    ``digest``/``name``: the SHA-256 of ``original``/``clean`` when known."""
     if store is None:
         return
     from nbgit.git.store import remember
 
     try:
-        remember(store, clean, original, path, stderr)
+        remember(store, clean, original, path, stderr, digest=digest, name=name)
     except Exception as exc:  # a bug: the clean result is right all the same
         warn(stderr, f"warning: {path}: could not keep its outputs ({type(exc).__name__}: {exc})")
+
+
+def clean_through(store, data: bytes, config, path: str, stderr: TextIO, stored_as: str = "") -> bytes:
+    """The clean filter's answer for ``data``, keeping what it strips in the output store.
+
+    With the store on, a working copy cleaned before (same bytes, same nbgit, same settings)
+    is answered from the store's memo of cleans: a SHA-256 and one small read, no parse.
+    This is what git asks most: after a checkout, a touch, an editor's save without changes,
+    every file git cannot trust by its stat data goes through the filter again.
+    ``path`` names the file in warnings; ``stored_as`` is the path the store files it under.
+    """
+    if store is None:
+        return clean_or_pass(data, config, path, stderr)
+    from nbgit.git.store import clean_fingerprint, content_digest
+
+    digest = fp = hit = None
+    try:
+        fp = clean_fingerprint(config)
+        if fp is not None:
+            digest = content_digest(data)
+            hit = store.cleaned(digest, fp)
+    except Exception as exc:  # a bug or an unreadable store: clean as if there were none
+        warn(stderr, f"warning: {path}: the memo of cleans could not be read ({describe_error(exc)})")
+    if hit is not None:
+        keep_stripped(store, hit[0], data, stored_as, stderr, digest=digest, name=hit[1])
+        return hit[0]
+    result = clean_or_pass(data, config, path, stderr)
+    if result is not data:
+        keep_stripped(store, result, data, stored_as, stderr, digest=digest)
+        if fp is not None:
+            try:
+                store.remember_clean(digest, fp, result)
+            except Exception:  # the memo only saves time; the store already warned if it cannot write
+                pass
+    return result
 
 
 def restore_or_pass(store, blob: bytes, path: str, config, stderr: TextIO) -> bytes:
@@ -100,7 +141,12 @@ def restore_or_pass(store, blob: bytes, path: str, config, stderr: TextIO) -> by
 
 
 class _Config:
-    """Loads the repository config on first use and remembers the result (or the error)."""
+    """Loads the repository config on first use and remembers the result (or the error).
+
+    A config that cannot be used (invalid, too deep, a committed symlink to a device or out of
+    the tree) gives the default settings with the error: a repository's content never makes
+    git fail, and the defaults strip the most, so no output is committed because of it.
+    """
 
     def __init__(self, loader: Callable[[], object]):
         self._loader = loader
@@ -119,6 +165,10 @@ class _Config:
                 self._error = str(exc)
             except Exception as exc:  # a bug or a hostile file: one line, never a traceback
                 self._error = f"the nbgit config could not be read ({describe_error(exc)})"
+            if self._error is not None:
+                from nbgit.notebook.config import DEFAULT_CONFIG
+
+                self._value = DEFAULT_CONFIG
         return self._value, self._error
 
 
@@ -136,8 +186,8 @@ class _Store:
     def get(self):
         if not self._opened:
             self._opened = True
-            cfg, error = self._config.get()
-            if error is None:
+            cfg, _ = self._config.get()
+            if cfg is not None:
                 from nbgit.git.store import open_store
 
                 try:
@@ -242,19 +292,14 @@ def _requests(reader: PktReader, writer: PktWriter, stderr: TextIO, config: _Con
         try:
             if command == "clean":
                 cfg, error = config.get()
-                if error is not None:
-                    if not config_error_reported:
-                        warn(stderr, f"error: {error}")
-                        config_error_reported = True
-                    writer.text("status=error")
-                    continue
-                result = clean_or_pass(content, cfg, path, stderr)
-                if result is not content:
-                    keep_stripped(store.get(), result, content, keys.get("pathname", ""), stderr)
-                    store.after_write()
+                if error is not None and not config_error_reported:
+                    warn(stderr, f"warning: {error}; cleaning with the default settings")
+                    config_error_reported = True
+                result = clean_through(store.get(), content, cfg, path, stderr, keys.get("pathname", ""))
+                store.after_write()
             elif command == "smudge":
-                cfg, error = config.get()
-                result = content if error is not None else restore_or_pass(store.get(), content, keys.get("pathname", ""), cfg, stderr)
+                cfg, _ = config.get()
+                result = restore_or_pass(store.get(), content, keys.get("pathname", ""), cfg, stderr)
             else:
                 warn(stderr, f"error: {path}: unsupported filter command {command!r}")
                 writer.text("status=error")

@@ -5,6 +5,7 @@ committed, never pushed)::
 
     <common>/nbgit/outputs/entries/<sha256 of the clean blob>   one per notebook version
     <common>/nbgit/outputs/paths/<sha256 of the path>            recent entry names of that path
+    <common>/nbgit/outputs/cleaned/<sha256 of a working copy>    what cleaning it gave (a memo)
 
 An entry holds the working-copy notebook the clean filter saw behind a one-line JSON
 header (its size, SHA-256 and path, the path for ``nbgit outputs``). Only hashes name files:
@@ -18,8 +19,14 @@ otherwise the path's recent entries give back the cells whose content is unchang
 (nbgit/notebook/restore.py). Either way the result must clean back to exactly the blob,
 or the blob is written as it is.
 
+Clean (:func:`clean_through`) first looks in the memo of earlier cleans: a notebook git hands
+the filter again with the same bytes (touched, saved unchanged, checked out by a restoring
+smudge) costs a SHA-256 and one small read instead of a parse. A memo entry counts only for
+the same nbgit code (the size and time of every ``nbgit/notebook`` module) and the same
+settings of what clean strips, and it is checked by its own SHA-256; anything else is a miss.
+
 Least recently used entries go first when the store outgrows its cap (``output_store_size``):
-an entry's modification time is its last use.
+an entry's modification time is its last use. The memo gets an eighth of the cap.
 
 Only the standard library is imported at start-up: this module is on the filter's hot path.
 """
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 MAGIC = b"nbgit-outputs 2 "
+CLEAN_MAGIC = b"nbgit-clean 1 "
+#: the memo of cleans may hold this share of the store's cap
+CLEAN_SHARE = 8
 #: recent entries remembered per path (the per-cell fallback reads at most these)
 PATH_HISTORY = 8
 #: an entry larger than this share of the cap is not stored (it would push everything else out)
@@ -91,10 +101,67 @@ def _ask_git(cwd: str) -> str | None:
     return os.path.abspath(os.path.join(cwd, out)) if out else None
 
 
-def _sha256(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
+    """The SHA-256 (hex) that names what the store keeps."""
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+_sha256 = content_digest
+
+
+_FINGERPRINTS: dict = {}
+
+
+def clean_fingerprint(config) -> str | None:
+    """What a clean's result depends on besides the bytes: nbgit's code and the settings of what
+    clean strips. None when a memo must not be used (``upgrade_v3``: nbformat's converter,
+    whose version is not ours, writes the result)."""
+    if config.upgrade_v3:
+        return None
+    key = (config.keep_outputs, config.keep_count, config.max_output_size,
+           tuple(config.drop_metadata), tuple(config.keep_metadata))
+    fp = _FINGERPRINTS.get(key)
+    if fp is None:
+        from nbgit import __version__
+
+        fp = _FINGERPRINTS[key] = _sha256(repr((__version__, _code_stamp(), key)).encode("utf-8"))
+    return fp
+
+
+def _code_stamp() -> list:
+    """The size and modification time of every module of nbgit/notebook (what clean runs), so
+    that an upgrade or an edited checkout of nbgit never reads a memo of the old code."""
+    here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebook")
+    stamp = []
+    with os.scandir(here) as it:
+        for de in it:
+            if de.name.endswith(".py"):
+                st = de.stat()
+                stamp.append((de.name, st.st_size, st.st_mtime_ns))
+    return sorted(stamp)
+
+
+def clean_verified(store: OutputStore, data: bytes, config, digest: str | None = None) -> bytes:
+    """``clean_bytes(data, config)`` through the memo of cleans (and noted there when it strips
+    something); :class:`NotebookError` as clean_bytes raises it."""
+    from nbgit.notebook.clean import clean_bytes
+
+    fp = clean_fingerprint(config)
+    if fp is None:
+        return clean_bytes(data, config)
+    digest = digest or _sha256(data)
+    hit = store.cleaned(digest, fp)
+    if hit is not None:
+        return hit[0]
+    clean = clean_bytes(data, config)
+    if clean is not data:
+        try:
+            store.remember_clean(digest, fp, clean)
+        except OSError:
+            pass
+    return clean
 
 
 class Entry:
@@ -113,6 +180,7 @@ class OutputStore:
         self.root = root
         self.entries_dir = os.path.join(root, "entries")
         self.paths_dir = os.path.join(root, "paths")
+        self.cleaned_dir = os.path.join(root, "cleaned")
         self.max_size = max_size
         self.written = 0  # entries written by this process (the filter trims after many)
         self.warned = False
@@ -126,15 +194,17 @@ class OutputStore:
 
     # -- writing (clean) -------------------------------------------------------------------
 
-    def put(self, clean: bytes, original: bytes, path: str) -> bool:
+    def put(self, clean: bytes, original: bytes, path: str, *, digest: str | None = None,
+            name: str | None = None) -> bool:
         """Remember ``original`` (the working copy) as what ``clean`` (its blob) stripped.
 
         Returns True if an entry was written. When the entry already holds ``original`` it is
         only marked used; when it holds an older working copy of the same blob, it is replaced
-        (the newest outputs win).
+        (the newest outputs win). ``digest`` and ``name``: the SHA-256 of ``original`` and of
+        ``clean``, when the caller has them.
         """
-        name = _sha256(clean)
-        digest = _sha256(original)
+        name = name or _sha256(clean)
+        digest = digest or _sha256(original)
         entry = os.path.join(self.entries_dir, name)
         if _read_header(entry).get("sha256") == digest:
             try:
@@ -232,13 +302,58 @@ class OutputStore:
         """Names of the entries recently stored for ``path``, newest first."""
         return self._path_names(self._path_file(path))
 
+    # -- the memo of cleans -----------------------------------------------------------------
+
+    def cleaned(self, digest: str, fingerprint: str) -> tuple[bytes, str] | None:
+        """What cleaning the working copy with SHA-256 ``digest`` gave under ``fingerprint``
+        (see :func:`clean_fingerprint`), and that result's SHA-256; None when it is not known."""
+        memo = os.path.join(self.cleaned_dir, digest)
+        try:
+            with open(memo, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            return None
+        if not raw.startswith(CLEAN_MAGIC):
+            return None
+        head, _, clean = raw[len(CLEAN_MAGIC):].partition(b"\n")
+        import json
+
+        try:
+            header = json.loads(head)
+            if header["fp"] != fingerprint or header["size"] != len(clean):
+                return None
+            name = _sha256(clean)
+            if header["sha256"] != name:
+                return None
+        except (ValueError, KeyError, TypeError):
+            return None
+        try:
+            os.utime(memo)
+        except OSError:
+            pass
+        return clean, name
+
+    def remember_clean(self, digest: str, fingerprint: str, clean: bytes, name: str | None = None) -> None:
+        """Note that cleaning the working copy with SHA-256 ``digest`` gives ``clean``."""
+        if len(clean) * MAX_ENTRY_SHARE * CLEAN_SHARE > self.max_size:
+            return
+        import json
+
+        header = json.dumps({"fp": fingerprint, "size": len(clean), "sha256": name or _sha256(clean)})
+        from nbgit._fs import atomic_write
+
+        os.makedirs(self.cleaned_dir, exist_ok=True)
+        atomic_write(os.path.join(self.cleaned_dir, digest),
+                     CLEAN_MAGIC + header.encode("ascii") + b"\n" + clean, durable=False)
+        self.written += 1
+
     # -- housekeeping (nbgit outputs) ------------------------------------------------------
 
-    def entries(self, with_paths: bool = False) -> list[Entry]:
-        """Every entry, oldest use first."""
+    def entries(self, with_paths: bool = False, directory: str | None = None) -> list[Entry]:
+        """Every entry (or memo file, with ``directory=self.cleaned_dir``), oldest use first."""
         found = []
         try:
-            it = os.scandir(self.entries_dir)
+            it = os.scandir(directory or self.entries_dir)
         except (FileNotFoundError, NotADirectoryError):
             return []
         import time
@@ -267,16 +382,22 @@ class OutputStore:
         return found
 
     def size(self) -> int:
-        return sum(e.stored for e in self.entries())
+        """Bytes held: the entries and the memo of cleans."""
+        return sum(e.stored for e in self.entries()) + self.memo_size()
+
+    def memo_size(self) -> int:
+        return sum(e.stored for e in self.entries(directory=self.cleaned_dir))
 
     def trim(self, max_size: int | None = None) -> tuple[int, int]:
         """Remove least recently used entries until the store holds at most ``max_size`` bytes.
 
-        Returns (entries removed, bytes freed).
+        The memo of cleans is trimmed first, to an eighth of that; the entries get the rest.
+        Returns (entries removed, bytes freed by removing entries).
         """
         limit = self.max_size if max_size is None else max_size
+        memo_total = self._trim_memo(limit // CLEAN_SHARE)
         entries = self.entries()
-        total = sum(e.stored for e in entries)
+        total = sum(e.stored for e in entries) + memo_total
         removed = freed = 0
         for e in entries:
             if total <= limit:
@@ -288,6 +409,17 @@ class OutputStore:
         if removed:
             self._drop_dangling_paths()
         return removed, freed
+
+    def _trim_memo(self, limit: int) -> int:
+        """Least recently used memo files removed down to ``limit`` bytes; returns what remains."""
+        memo = self.entries(directory=self.cleaned_dir)
+        total = sum(e.stored for e in memo)
+        for e in memo:
+            if total <= limit:
+                break
+            _unlink(os.path.join(self.cleaned_dir, e.name))
+            total -= e.stored
+        return total
 
     def _drop_dangling_paths(self) -> None:
         try:
@@ -308,7 +440,7 @@ class OutputStore:
             if _unlink(os.path.join(self.entries_dir, e.name)):
                 removed += 1
                 freed += e.stored
-        for d in (self.paths_dir, self.entries_dir):
+        for d in (self.paths_dir, self.entries_dir, self.cleaned_dir):
             try:
                 with os.scandir(d) as it:
                     for de in it:
@@ -354,12 +486,13 @@ def _read_header(entry: str) -> dict:
 # -- the filter's two sides -----------------------------------------------------------------
 
 
-def remember(store: OutputStore | None, clean: bytes, original: bytes, path: str, stderr: TextIO) -> None:
+def remember(store: OutputStore | None, clean: bytes, original: bytes, path: str, stderr: TextIO, *,
+             digest: str | None = None, name: str | None = None) -> None:
     """After a clean that stripped something: keep the working copy. Never fails the clean."""
     if store is None or clean is original or clean == original:
         return
     try:
-        store.put(clean, original, path)
+        store.put(clean, original, path, digest=digest, name=name)
     except OSError as exc:
         _warn_once(store, stderr, f"warning: cannot write the output store ({exc.strerror or exc}); "
                    "outputs will not come back after a checkout")
@@ -403,9 +536,10 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
         names = names[1:]
         if first is not None:
             try:
-                if clean_bytes(first, config) == blob:
+                # through the memo: the next `git status` cleans this file again, and finds it
+                if clean_verified(store, first, config) == blob:
                     return first, -1
-            except NotebookError:
+            except (NotebookError, OSError):
                 first = None
     try:
         nb = parse(blob)
@@ -431,9 +565,9 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
         return blob, 0
     out = dumps_in_layout_of(restored, blob, sort_keys=False)
     try:
-        if clean_bytes(out, config) != blob:
+        if clean_verified(store, out, config) != blob:
             return blob, 0
-    except NotebookError:
+    except (NotebookError, OSError):
         return blob, 0
     return out, count
 
@@ -459,4 +593,5 @@ def open_store(config, cwd: str = ".") -> OutputStore | None:
     return OutputStore.for_repository(config.output_store_size, cwd)
 
 
-__all__ = ["OutputStore", "DamagedEntry", "common_dir", "open_store", "remember", "restore"]
+__all__ = ["OutputStore", "DamagedEntry", "clean_fingerprint", "clean_verified", "common_dir", "content_digest",
+           "open_store", "remember", "restore"]

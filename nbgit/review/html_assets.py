@@ -62,7 +62,7 @@ pre.single{margin:0;padding:6px 10px;white-space:pre-wrap;word-break:break-word}
 .md-render .link{color:var(--accent);border-bottom:1px dotted var(--accent)}
 .md-render table{border-collapse:collapse;margin:6px 0}.md-render th,.md-render td{border:1px solid var(--line);padding:2px 8px}
 .al-left{text-align:left}.al-center{text-align:center}.al-right{text-align:right}
-.md-render .math.block,.md-render .math.amsmath{overflow-x:auto;margin:6px 0}.md-render math[display=block]{display:block}
+.md-render .math.block,.md-render .math.amsmath,.md-render .math-eqno{overflow-x:auto;margin:6px 0}.md-render .math-eqno{display:flex;align-items:center;justify-content:space-between}.md-render math[display=block]{display:block}
 .md-render code.tex{color:var(--muted)}
 .md-render img,.output img{max-width:100%;height:auto;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
 .output{margin:4px 0}.output pre{margin:0;white-space:pre-wrap;word-break:break-word;background:var(--panel);padding:4px 6px;border-radius:4px}

@@ -1,7 +1,7 @@
 """Markdown cells as safe HTML for the review page: markdown-it-py (CommonMark) in safe mode.
 
 What a notebook's markdown uses is rendered: CommonMark, GFM tables and
-strike-through, ``$...$`` / ``$$...$$`` math and ``\\begin{align}``-style
+strike-through, ``$...$`` / ``$$...$$`` / ``\\(...\\)`` / ``\\[...\\]`` math and ``\\begin{align}``-style
 environments (mdit-py-plugins), drawn offline as MathML (latex2mathml; the
 browser draws it, no script, no CDN), fenced code coloured by Pygments.
 
@@ -56,12 +56,17 @@ def _parser():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.texmath import texmath_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # \\(...\\) and \\[...\\] (Jupyter's MathJax reads them too): texmath's parse rules make
+    # the same token types as dollarmath's, whose render rules (ours, below) then draw them
+    md.use(texmath_plugin, delimiters="brackets")
     md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True,
            renderer=lambda tex, opts: tex_to_mathml(tex, display=bool(opts.get("display_mode"))))
     md.use(amsmath_plugin, renderer=lambda tex: tex_to_mathml(tex, display=True))
+    md.add_render_rule("math_block_eqno", _math_block_numbered)  # \\[ ... \\] (1)
     md.options["highlight"] = None
     rules = md.add_render_rule
     rules("link_open", _link_open)
@@ -72,6 +77,11 @@ def _parser():
     for name in ("th_open", "td_open"):
         rules(name, _cell_open)
     return md
+
+
+def _math_block_numbered(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return f'<div class="math-eqno">{tex_to_mathml(token.content, display=True)} <span>({_esc(token.info)})</span></div>\n'
 
 
 def _esc(value) -> str:
