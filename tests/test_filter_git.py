@@ -284,17 +284,19 @@ def test_one_shot_clean_fallback(repo):
     assert r.read("a.ipynb") == CLEAN
 
 
-def test_config_error_blocks_add(nbrepo):
+def test_config_error_warns_and_cleans_with_the_defaults(nbrepo):
     r = nbrepo
     r.write(".nbgit.toml", "keep_outputz = true\n")
     r.write("a.ipynb", DIRTY)
     proc = r.git("add", "a.ipynb", check=False)
-    assert proc.returncode != 0  # filter.nbgit.required: git refuses rather than storing outputs
+    assert proc.returncode == 0  # a committed config never fails git...
     err = proc.stderr.decode()
-    assert "keep_outputz" in err and "Traceback" not in err
-    assert r.read("a.ipynb") == DIRTY
+    assert "keep_outputz" in err and "cleaning with the default settings" in err and "Traceback" not in err
+    stored = json.loads(index_blob(r, "a.ipynb"))
+    assert stored["cells"][0]["outputs"] == []  # ...and never lets outputs in: the defaults strip them
+    assert r.read("a.ipynb") == DIRTY  # the working copy keeps everything
     r.write(".nbgit.toml", "keep_outputs = true\n")
-    r.git("add", "a.ipynb")
+    r.git("add", "--renormalize", "a.ipynb")
     stored = json.loads(index_blob(r, "a.ipynb"))
     assert stored["cells"][0]["outputs"] and stored["cells"][0]["execution_count"] is None
 

@@ -14,7 +14,8 @@ def main(argv: list[str]) -> int:
         "clean",
         "Strip outputs, execution counts and volatile metadata from notebooks.\n\n"
         "With no FILE, read a notebook on stdin and write it cleaned to stdout (git's one-shot\n"
-        "clean filter; a config it cannot use gives the default settings, with a warning).\n"
+        "clean filter: with --path, as git runs it, a config it cannot use gives the default\n"
+        "settings, with a warning).\n"
         "With FILEs, clean them in place. Anything that is not a readable notebook\n"
         "passes through unchanged, with a warning on stderr.",
         epilog="exit status: 0 done; 1 with --check when a file would change; 2 on a usage or config error",
@@ -28,14 +29,18 @@ def main(argv: list[str]) -> int:
     from nbgit.git.filter import clean_or_pass, describe_error, warn
     from nbgit.notebook.config import ConfigError, load_config
 
-    if not args.files:  # git's one-shot filter: as the filter process, never a failure for git
+    if not args.files:
         root = find_worktree_root(".") or "."
         try:
             config = load_config(root)
-        except Exception as exc:  # ConfigError, or a hostile file: the default settings, one line
+        except Exception as exc:  # ConfigError, or a hostile file: one line, never a traceback
+            reason = str(exc) if isinstance(exc, ConfigError) else f"the nbgit config could not be read ({describe_error(exc)})"
+            if args.path is None or args.check:  # by hand: the error
+                warn(sys.stderr, f"error: {reason}")
+                return 2
+            # git's one-shot filter (--path %f): as the filter process, never a failure for git
             from nbgit.notebook.config import DEFAULT_CONFIG
 
-            reason = str(exc) if isinstance(exc, ConfigError) else f"the nbgit config could not be read ({describe_error(exc)})"
             warn(sys.stderr, f"warning: {reason}; cleaning with the default settings")
             config = DEFAULT_CONFIG
         data = sys.stdin.buffer.read()
