@@ -623,3 +623,90 @@ def test_random_operations_never_lose_outputs_of_unchanged_cells(tmp_path_factor
             assert clean_bytes(r.read("nb.ipynb")) == r.blob("HEAD:nb.ipynb")
         blob_is_clean(r, "HEAD:nb.ipynb")
         blob_is_clean(r, ":nb.ipynb")
+
+
+# -- the memo of cleans: a working copy cleaned before is answered without parsing it ----------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(file=notebook_files(), configs=st.lists(CONFIGS, min_size=1, max_size=3))
+def test_memo_answers_exactly_what_cleaning_gives(tmp_path_factory, file, configs):
+    """Whatever the notebook and the sequence of configs: clean_through (with its memo, hit or
+    miss) gives the bytes clean_or_pass gives, and a config change is never answered from the
+    memo of another config."""
+    from nbgit.git.filter import clean_or_pass, clean_through
+    from nbgit.git.store import OutputStore
+
+    _, _, original = file
+    store = OutputStore(str(tmp_path_factory.mktemp("store")), 10**9)
+    for config in configs + configs:  # each config twice: a miss, then (if it stripped) a hit
+        want = clean_or_pass(original, config, "nb.ipynb", io.StringIO())
+        got = clean_through(store, original, config, "nb.ipynb", io.StringIO(), "nb.ipynb")
+        assert got == want
+
+
+def test_memo_is_used_and_checked(nbrepo, monkeypatch):
+    """A notebook git cleans again with the same bytes is answered from the memo; a memo file
+    whose content is damaged is a miss (cleaned again, the right bytes), never a wrong answer."""
+    from nbgit.git import store as store_mod
+
+    data = jupyter_bytes(make_nb(["a = 1\n", "b = 2\n"]))
+    nbrepo.write("nb.ipynb", data)
+    nbrepo.commit("nb")
+    blob = nbrepo.blob("HEAD:nb.ipynb")
+    memo = store_dir(nbrepo) / "cleaned" / store_mod.content_digest(data)
+    assert memo.is_file() and memo.read_bytes().endswith(blob)
+    # what git gets from the memo is what cleaning gives: the index does not change
+    os.utime(nbrepo.path / "nb.ipynb", (2e9, 2e9))
+    assert porcelain(nbrepo) == ""
+    # damage the memo: same length, one byte of the clean notebook changed
+    raw = bytearray(memo.read_bytes())
+    raw[-5] ^= 0x20
+    memo.write_bytes(bytes(raw))
+    os.utime(nbrepo.path / "nb.ipynb", (2e9 + 1, 2e9 + 1))
+    assert porcelain(nbrepo) == ""  # a miss: cleaned again, the same blob
+    assert nbrepo.git("add", "--renormalize", "nb.ipynb").returncode == 0
+    assert nbrepo.blob(":nb.ipynb") == blob
+    # the memo is what answers: a consistent memo entry (right fingerprint and checksum) that
+    # says something else is believed (the store is this clone's own, under .git)
+    header = json.loads(memo.read_bytes()[len(store_mod.CLEAN_MAGIC):].partition(b"\n")[0])
+    other = blob.replace(b"a = 1", b"a = 7")
+    header.update(size=len(other), sha256=store_mod.content_digest(other))
+    memo.write_bytes(store_mod.CLEAN_MAGIC + json.dumps(header).encode() + b"\n" + other)
+    os.utime(nbrepo.path / "nb.ipynb", (2e9 + 3, 2e9 + 3))
+    assert porcelain(nbrepo) == " M nb.ipynb"
+    # a memo claiming another clean result (header and bytes consistent, but from another
+    # config fingerprint) is not used
+    fake = json.dumps({"fp": "0" * 64, "size": 2, "sha256": store_mod.content_digest(b"{}")})
+    memo.write_bytes(store_mod.CLEAN_MAGIC + fake.encode() + b"\n{}")
+    os.utime(nbrepo.path / "nb.ipynb", (2e9 + 2, 2e9 + 2))
+    assert porcelain(nbrepo) == ""
+    assert memo.read_bytes().endswith(blob)  # rewritten by the clean that missed
+
+
+def test_config_change_is_not_answered_from_the_memo(nbrepo):
+    data = jupyter_bytes(make_nb(["a = 1\n"]))
+    nbrepo.write("nb.ipynb", data)
+    nbrepo.commit("nb")
+    assert json.loads(nbrepo.blob("HEAD:nb.ipynb"))["cells"][0]["execution_count"] is None
+    nbrepo.write(".nbgit.toml", "keep_count = true\n")
+    nbrepo.git("add", "--renormalize", "nb.ipynb")
+    assert json.loads(nbrepo.blob(":nb.ipynb"))["cells"][0]["execution_count"] == 1
+
+
+def test_memo_is_trimmed_with_the_store(nbrepo):
+    from nbgit.git.store import CLEAN_SHARE, OutputStore
+
+    for i in range(6):
+        nbrepo.write(f"nb{i}.ipynb", jupyter_bytes(make_nb([f"a = {i}\n"] * 20)))
+    nbrepo.commit("six")
+    store = OutputStore(str(store_dir(nbrepo)), 10**9)
+    memo = store.memo_size()
+    assert memo > 0 and store.size() == memo + sum(e.stored for e in store.entries())
+    limit = store.size() // 2
+    store.trim(limit)
+    assert store.memo_size() <= limit // CLEAN_SHARE and store.size() <= limit
+    out = nbrepo.nbgit("outputs").stdout.decode()
+    assert "memo of cleans:" in out
+    nbrepo.nbgit("outputs", "--clear")
+    assert store.size() == 0
