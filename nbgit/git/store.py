@@ -515,7 +515,6 @@ def restore(store: OutputStore | None, blob: bytes, path: str, config, stderr: T
         names.insert(0, name)
     elif not names:
         return blob, 0
-    from nbgit.notebook.clean import clean_bytes
     from nbgit.notebook.io import NotebookError, dumps_in_layout_of, parse
 
     def load(n: str) -> bytes | None:
