@@ -111,7 +111,7 @@ def test_unreadable_notebook_is_reported_not_fatal(repo):
     proc = review(repo, "--markdown", "r.md")
     assert "1 unreadable" in proc.stderr.decode()
     md = repo.read("r.md").decode()
-    assert "unreadable (base&#58; invalid JSON" in md and "+g = 2" in md
+    assert "unreadable (base&#58;<wbr> invalid JSON" in md and "+g = 2" in md
 
 
 def test_nbformat3_side_is_upgraded(repo):

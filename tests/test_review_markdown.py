@@ -97,7 +97,7 @@ def test_images_are_summarised_not_embedded():
 def test_unreadable_side_is_reported():
     bad = notebook_change("broken.ipynb", b'{"cells": [', jupyter_bytes(notebook([])))
     text = render_markdown([bad])
-    assert "unreadable (base&#58; invalid JSON" in text
+    assert "unreadable (base&#58;<wbr> invalid JSON" in text
     assert "Cannot show a diff" in text
 
 

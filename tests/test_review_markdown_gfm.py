@@ -13,6 +13,7 @@ coming from content.
 from __future__ import annotations
 
 import html
+import html.parser
 import json
 import re
 
@@ -81,9 +82,9 @@ def expected_fences(change) -> int:
 
 
 OPENING = re.compile(
-    r"<details><summary><code>[^<>\n]*</code>"
-    r"(?: \(renamed from <code>[^<>\n]*</code>\)| \(new notebook\)| \(deleted notebook\))?"
-    r"(?: — [^<>\n]*)?</summary>\n"
+    r"<details><summary><code>(?:[^<>\n]|<wbr>)*</code>"
+    r"(?: \(renamed from <code>(?:[^<>\n]|<wbr>)*</code>\)| \(new notebook\)| \(deleted notebook\))?"
+    r"(?: — (?:[^<>\n]|<wbr>)*)?</summary>\n"
 )
 INLINE_OK = {"text", "strong_open", "strong_close", "em_open", "em_close", "code_inline"}
 MENTION = re.compile(r"@\w|#\d|\bGH-\d", re.I)
@@ -116,7 +117,7 @@ def test_block_structure_is_what_nbgit_emitted(chs, base, head):
     for opening, closing in zip(htmls[::2], htmls[1::2]):
         assert OPENING.fullmatch(opening), opening
         assert closing == "</details>\n"
-        outside_code = re.sub(r"<code>[^<>]*</code>", "", opening)  # GitHub scans no <code> for mentions
+        outside_code = re.sub(r"<code>(?:[^<>]|<wbr>)*</code>", "", opening)  # GitHub scans no <code> for mentions
         assert not MENTION.search(html.unescape(outside_code)), opening
 
     fences = [t for t in blocks if t.type == "fence"]
@@ -126,6 +127,8 @@ def test_block_structure_is_what_nbgit_emitted(chs, base, head):
     for inline in (t for t in tokens if t.type == "inline"):
         in_code = False
         for t in inline.children:
+            if t.type == "html_inline" and t.content == "<wbr>":  # nbgit's autolink break
+                continue
             if t.type == "html_inline":
                 assert t.content == ("</code>" if in_code else "<code>"), t.content
                 in_code = not in_code
@@ -159,3 +162,60 @@ def test_control_characters_and_bytes_are_shown_escaped():
     out.encode("utf-8")  # no lone surrogate left: the comment can be written and posted
     assert "bad&#92;xff&#92;x1b&#46;ipynb" in out
     assert "+a = '\\x1b]0;title\\x07\\u202e'" in out
+
+
+# --- GitHub's own parser: cmark-gfm (the cmarkgfm bindings, what PyPI renders READMEs with) ---
+
+
+class _Elements(html.parser.HTMLParser):
+    """Counts of the elements cmark-gfm wrote, and the text outside <code>/<pre>."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.opened: dict[str, int] = {}
+        self.closed: dict[str, int] = {}
+        self.attrs: list[tuple[str, list]] = []
+        self.depth_code = 0
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.opened[tag] = self.opened.get(tag, 0) + 1
+        self.attrs.append((tag, attrs))
+        if tag in ("code", "pre"):
+            self.depth_code += 1
+
+    def handle_endtag(self, tag):
+        self.closed[tag] = self.closed.get(tag, 0) + 1
+        if tag in ("code", "pre"):
+            self.depth_code -= 1
+
+    def handle_data(self, data):
+        if self.depth_code == 0:
+            self.text.append(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(changes(), text, text)
+def test_github_cmark_gfm_sees_the_structure_nbgit_emitted(chs, base, head):
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    out = render_markdown(chs, base=base, head=head)
+    # GitHub renders comments with cmark-gfm (tables, strikethrough, autolinks, tag filter) and
+    # raw HTML on, then sanitizes; what its parser builds here is what the comment's shape is
+    page = cmarkgfm.github_flavored_markdown_to_html(out, options=Options.CMARK_OPT_UNSAFE)
+    found = _Elements()
+    found.feed(page)
+    found.close()
+    headings = sum(found.opened.get(h, 0) for h in ("h1", "h2", "h3", "h4", "h5", "h6"))
+    assert headings == 1, page
+    assert found.opened.get("table") == 1 and found.opened.get("tr") == 1 + len(chs), page
+    assert found.opened.get("details", 0) == found.closed.get("details", 0) == len(chs), page
+    assert found.opened.get("summary", 0) == found.closed.get("summary", 0) == len(chs), page
+    assert found.opened.get("pre", 0) == sum(map(expected_fences, chs)), page
+    allowed = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "table", "thead", "tbody", "tr", "th", "td",
+               "details", "summary", "code", "pre", "strong", "em", "br", "wbr"}
+    assert set(found.opened) <= allowed, set(found.opened) - allowed  # no a, img, del, script, hr, ...
+    for tag, attrs in found.attrs:
+        assert all(k in ("align", "class", "lang") for k, _ in attrs), (tag, attrs)
+    assert not MENTION.search("".join(found.text)), "".join(found.text)

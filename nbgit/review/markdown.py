@@ -18,9 +18,9 @@ posted under the reviewer's name):
 * a code fence is always longer than the longest backtick run inside it, so
   cell content can never close it; lines inside it are single lines with
   control characters shown escaped;
-* ``tests/test_review_markdown.py`` parses the output of arbitrary notebook
-  strings with a GFM parser (markdown-it-py, linkify on) and checks that the
-  block structure is exactly the one emitted here;
+* ``tests/test_review_markdown_gfm.py`` parses the output of arbitrary notebook
+  strings with two GFM parsers (markdown-it-py with linkify, and cmark-gfm,
+  GitHub's own) and checks that the structure is exactly the one emitted here;
 * the whole text stays under ``max_chars`` (GitHub rejects comments of 65,536
   characters or more): long cells are cut, and when notebooks do not fit they
   are left out with a note that says how many and points to the HTML page.
@@ -65,16 +65,26 @@ def _one_line(s: object) -> str:
     return term(" ".join(str(s).split()))
 
 
+#: GitHub's parser (cmark-gfm) turns ``a@b.example``, ``https://...`` and ``www.x.y`` in text into
+#: links after character references are decoded, inside an HTML ``<code>`` too: a ``<wbr>`` (an
+#: empty element, invisible, allowed by GitHub) after ``@`` and ``:`` and inside ``www.`` splits
+#: the text where the autolink would start.
+_NO_AUTOLINK = {"@": "&#64;<wbr>", ":": "&#58;<wbr>"}
+_WWW = re.compile(r"(www)(&#46;)", re.I)
+
+
 def md_text(s: object) -> str:
     """``s`` as literal inline text (markdown or HTML context): one line, punctuation as character
-    references, no mention or reference; see the module docstring."""
-    return _SPECIAL.sub(lambda m: _JOIN.get(m.group()) or f"&#{ord(m.group())};", _one_line(s))
+    references, no mention, reference or autolink; see the module docstring."""
+    out = _SPECIAL.sub(lambda m: _JOIN.get(m.group()) or _NO_AUTOLINK.get(m.group()) or f"&#{ord(m.group())};", _one_line(s))
+    return _WWW.sub(r"\1<wbr>\2", out)
 
 
 def md_code(s: object) -> str:
     """``s`` as literal text inside ``<code>`` (names, ids, keys): like :func:`md_text`, without the
-    joiners (GitHub looks for no mention in code)."""
-    return "<code>" + _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", _one_line(s)) + "</code>"
+    joiners (GitHub looks for no mention in code; only the invisible autolink breaks)."""
+    out = _SPECIAL.sub(lambda m: _NO_AUTOLINK.get(m.group()) or f"&#{ord(m.group())};", _one_line(s))
+    return "<code>" + _WWW.sub(r"\1<wbr>\2", out) + "</code>"
 
 
 def code_span(s: str) -> str:
