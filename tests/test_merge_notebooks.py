@@ -413,3 +413,23 @@ def test_unresolved_conflict_records_merge_as_a_set():
     assert res.notebook["metadata"]["nbgit"]["conflicts"] == [rec]
     assert res.notebook["cells"][0]["metadata"]["nbgit"]["conflicts"] == [rec, old]
     assert {(c.cell, c.kind) for c in find_conflicts(res.notebook)} == {(None, "notebook-metadata"), (0, "metadata")}
+
+
+_MARKER_LINES = st.sampled_from(["<<<<<<< ours\n", "<<<<<<< nbgit: deleted in theirs\n", "||||||| base\n",
+                                 "=======\n", ">>>>>>> theirs\n", "<<<<\n", "====\n", ">>>>\n", "=======\r\n",
+                                 "<<<<<<<\r\n", ">>>>>>>\r\n", "x = 1\n", "a\u2028<<<<<<< b\n", "\f=======\n", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MARKER_LINES, max_size=14).map("".join))
+def test_one_reader_of_marker_blocks(text):
+    """nbgit conflicts/check (count_marker_blocks) and the merge tool (split_source) see the same
+    blocks, and the merge tool's pieces put back together are the source."""
+    from nbgit.merge.resolve import MarkerBlock, split_source
+
+    pieces = split_source(text)
+    assert "".join(p.raw if isinstance(p, MarkerBlock) else p for p in pieces) == text
+    assert count_marker_blocks(text) == sum(isinstance(p, MarkerBlock) for p in pieces)
+    for p in pieces:
+        if isinstance(p, MarkerBlock):
+            assert p.raw.startswith("<" * 4) and p.raw.rstrip("\r\n").split("\n")[-1].startswith(">" * 4)

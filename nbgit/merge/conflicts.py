@@ -55,23 +55,61 @@ def find_conflicts(nb: dict) -> list[Conflict]:
 
 def count_marker_blocks(text: str) -> int:
     """Complete conflict marker blocks in ``text`` (open, separator, close of one length)."""
-    count = 0
-    size = 0
-    state = 0  # 0 outside, 1 after <<<, 2 after ===
-    for line in text.split("\n"):
-        if state == 0:
-            m = _OPEN_RE.match(line)
-            if m and not line.startswith(m.group(1) + " nbgit: "):
-                size = len(m.group(1))
-                state = 1
-        elif state == 1:
-            if line == "=" * size:
-                state = 2
-        elif state == 2:
-            if line == ">" * size or line.startswith(">" * size + " "):
-                count += 1
-                state = 0
+    lines = source_lines(text)
+    count = i = 0
+    while i < len(lines):
+        block = read_marker_block(lines, i)
+        if block is None:
+            i += 1
+        else:
+            count += 1
+            i = block[-1]
     return count
+
+
+def source_lines(text: str) -> list[str]:
+    """``text`` as lines with their ends, split where git splits (``\\n`` only: a form feed or
+    U+2028 inside a line does not start a marker line)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+def read_marker_block(lines: list[str], start: int) -> tuple | None:
+    """The complete conflict block that ``lines[start]`` opens, or None.
+
+    The one reader of git's text markers in a cell source, for ``nbgit conflicts``, ``nbgit
+    check`` and the merge tool alike: ``<<<<<<<`` (any length from 3, the same length for the
+    block's other markers; not nbgit's own ``<<<<<<< nbgit:`` note), an optional diff3 base part
+    (``|||||||``), ``=======``, ``>>>>>>>``. A line's ``\\r`` before its newline is ignored.
+    Returns (ours, base or None, theirs, ours label, base label, theirs label, end) with the
+    sides' lines (ends kept) and the index after the closing marker.
+    """
+    m = _OPEN_RE.match(lines[start].rstrip("\r\n"))
+    if m is None or lines[start].startswith(m.group(1) + " nbgit: "):
+        return None
+    size = len(m.group(1))
+    ours_label = lines[start].rstrip("\r\n")[size + 1 :]
+    mid, sep, close = "|" * size, "=" * size, ">" * size
+    parts: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
+    part = "ours"
+    has_base = False
+    base_label = ""
+    for j in range(start + 1, len(lines)):
+        body = lines[j].rstrip("\r\n")
+        if part == "ours" and (body == mid or body.startswith(mid + " ")):
+            part, has_base, base_label = "base", True, body[size + 1 :]
+            continue
+        if part in ("ours", "base") and body == sep:
+            part = "theirs"
+            continue
+        if part == "theirs" and (body == close or body.startswith(close + " ")):
+            return ("".join(parts["ours"]), "".join(parts["base"]) if has_base else None, "".join(parts["theirs"]),
+                    ours_label, base_label, body[size + 1 :], j + 1)
+        parts[part].append(lines[j])
+    return None
 
 
 def conflict_records(md) -> list:
@@ -171,4 +209,5 @@ def split_text_conflicts(text: str) -> tuple[str, str | None, str, tuple[str, st
     return "".join(local), ("".join(base) if all_have_base else None), "".join(remote), (labels[0], labels[1], labels[2])
 
 
-__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "split_text_conflicts", "NoMarkers"]
+__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "read_marker_block", "source_lines",
+           "split_text_conflicts", "NoMarkers"]

@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbgit.merge.conflicts import conflict_records
+from nbgit.merge.conflicts import conflict_records, read_marker_block, source_lines
 from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
 from nbgit.merge.values import MISSING
 
@@ -51,7 +51,6 @@ RECORD_CHOICES = ("ours", "theirs", "base", "edit")
 
 #: nbgit's note on a cell's first line (deleted on one side, present on one side only, ...).
 _NOTE_RE = re.compile(r"^(<{3,}) nbgit: ")
-_OPEN_RE = re.compile(r"^(<{3,})(?: (.*))?$")
 
 
 class ResolveError(ValueError):
@@ -91,54 +90,28 @@ def split_source(text: str) -> list[str | MarkerBlock]:
     """A cell source as plain text runs and complete :class:`MarkerBlock` s, in order.
 
     Lines of an unterminated block stay plain text (they are not a conflict
-    nbgit can settle). The marker length is taken from each opening marker.
+    nbgit can settle). The blocks are those ``nbgit conflicts`` and ``nbgit check`` count
+    (one reader: :func:`nbgit.merge.conflicts.read_marker_block`).
     """
     out: list[str | MarkerBlock] = []
     plain: list[str] = []
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text)
     i = 0
     while i < len(lines):
-        line = lines[i]
-        m = _OPEN_RE.match(line.rstrip("\r\n"))
-        block = None
-        if m and not _NOTE_RE.match(line):
-            block, end = _read_block(lines, i, len(m.group(1)), m.group(2) or "")
-        if block is None:
-            plain.append(line)
+        found = read_marker_block(lines, i)
+        if found is None:
+            plain.append(lines[i])
             i += 1
             continue
         if plain:
             out.append("".join(plain))
             plain = []
-        out.append(block)
+        *sides, end = found
+        out.append(MarkerBlock(*sides, raw="".join(lines[i:end])))
         i = end
     if plain:
         out.append("".join(plain))
     return out
-
-
-def _read_block(lines: list[str], start: int, size: int, ours_label: str) -> tuple[MarkerBlock | None, int]:
-    mid, sep, close = "|" * size, "=" * size, ">" * size
-    parts: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
-    part = "ours"
-    has_base = False
-    base_label = ""
-    for j in range(start + 1, len(lines)):
-        body = lines[j].rstrip("\r\n")
-        if part == "ours" and (body == mid or body.startswith(mid + " ")):
-            part, has_base, base_label = "base", True, body[size + 1 :]
-            continue
-        if part in ("ours", "base") and body == sep:
-            part = "theirs"
-            continue
-        if part == "theirs" and (body == close or body.startswith(close + " ")):
-            return (
-                MarkerBlock("".join(parts["ours"]), "".join(parts["base"]) if has_base else None, "".join(parts["theirs"]),
-                            ours_label, base_label, body[size + 1 :], "".join(lines[start : j + 1])),
-                j + 1,
-            )
-        parts[part].append(lines[j])
-    return None, start + 1
 
 
 def conflict_blocks(nb: dict, base_hints: dict[tuple[str, str], str] | None = None) -> list[Block]:
