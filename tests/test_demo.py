@@ -20,5 +20,5 @@ def test_demo_refuses_a_non_empty_dir(tmp_path):
     (tmp_path / "x").write_text("hello")
     proc = subprocess.run([sys.executable, "-m", "nbgit", "demo", "--dir", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2
-    assert "not empty" in proc.stderr
+    assert proc.stderr == f"nbgit demo: error: --dir {tmp_path}: exists and is not empty\n"
     assert (tmp_path / "x").read_text() == "hello"

@@ -240,8 +240,8 @@ def test_old_git_versions(healthy, monkeypatch):
 
 def test_outside_a_repository(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "nbgit", "doctor"], cwd=tmp_path, capture_output=True)
-    assert proc.returncode == 1
-    assert b"not inside a git work tree" in proc.stdout
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr == b"nbgit doctor: error: not inside a git work tree; cd into a clone (or run `git init`)\n"
     assert b"Traceback" not in proc.stderr
 
 

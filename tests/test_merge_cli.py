@@ -69,7 +69,7 @@ def test_merge_errors(tmp_path):
     b = base()
     write(tmp_path, base=b, local=b)
     proc = nbgit(tmp_path, "merge", "base.ipynb", "local.ipynb", "nope.ipynb")
-    assert proc.returncode == 2 and proc.stderr.decode().startswith("nbgit merge: nope.ipynb: ")
+    assert proc.returncode == 2 and proc.stderr.decode() == "nbgit merge: error: nope.ipynb: cannot read (No such file or directory)\n"
     (tmp_path / "broken.ipynb").write_bytes(b"{\n")
     proc = nbgit(tmp_path, "merge", "base.ipynb", "local.ipynb", "broken.ipynb")
     # ours did not change the file: git's text merge is clean (theirs' bytes), and that is the result

@@ -463,7 +463,8 @@ def test_hooks_keep_an_existing_shell_hook_and_refuse_others(repo):
 
     (hooks / "post-merge").write_text("#!/usr/bin/env python3\nprint('hi')\n")
     proc = run(repo, "install", "--hooks", check=False)
-    assert proc.returncode == 1 and b"post-merge exists and is not a shell script" in proc.stderr
+    assert proc.returncode == 2 and b"nbgit install: error: --hooks: " in proc.stderr
+    assert b"post-merge exists and is not a shell script" in proc.stderr
     assert (hooks / "post-checkout").read_text() == mine  # refused before writing anything
 
 

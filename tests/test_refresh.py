@@ -197,7 +197,7 @@ def test_index_lock_retries_then_says_so(two_branches):
     lock = r.path / ".git" / "index.lock"
     lock.write_bytes(b"")
     proc = r.nbgit("refresh", "--wait", "0.3", check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2 and proc.stderr.startswith(b"nbgit refresh: error: ")
     assert b"index is locked" in proc.stderr and b"index.lock" in proc.stderr and b"nothing was changed" in proc.stderr
     assert porcelain_locked(r) == " M a.ipynb\n"
     hook = r.nbgit("refresh", "--hook", "--wait", "0", check=False)
@@ -223,7 +223,7 @@ def test_nothing_to_do_outside_a_repository(tmp_path):
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "nbgit", "refresh"], cwd=tmp_path, capture_output=True)
-    assert proc.returncode == 1 and b"not inside a git work tree" in proc.stderr
+    assert proc.returncode == 2 and proc.stderr == b"nbgit refresh: error: not inside a git work tree\n"
 
 
 # --- hooks: `nbgit install --hooks` ------------------------------------------------------------
@@ -363,7 +363,7 @@ def test_a_broken_filter_is_reported_not_hidden(two_branches):
     proc = r.nbgit("refresh", check=False)
     # Either hashing names the notebook, or (a race in git: the notebook was racily clean) git's
     # listing already ran the filter and failed: then the filter is named and doctor pointed to.
-    assert proc.returncode == 1 and b"filter" in proc.stderr and b"nbgit doctor" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and b"filter" in proc.stderr and b"nbgit doctor" in proc.stderr, proc.stderr
     assert b"a.ipynb" in proc.stderr or b"filter-process" in proc.stderr, proc.stderr
     assert r.out("--no-optional-locks", "status", "--porcelain", "--untracked-files=no") != ""
     assert r.nbgit("refresh", "--hook", check=False).returncode == 0

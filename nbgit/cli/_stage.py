@@ -284,6 +284,9 @@ def run(mode: str, paths: list[str], patch: bool, cells: str | None) -> int:
     try:
         root = stage.worktree_root()
         specs = stage.root_pathspecs(root, paths) if paths else []
+        for path, spec in zip(paths, specs):  # a mistyped PATH is an error, as in git add/reset
+            if not os.path.lexists(path) and stage.names_nothing(root, spec, head=mode == "reset"):
+                return _error(prog, f"{path}: did not match any file")
         explicit = {s.removeprefix(":(literal)") for s in specs}
         if mode == "add":
             targets, problems = stage.add_targets(root, specs, explicit)

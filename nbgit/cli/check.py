@@ -22,7 +22,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 #: The opening marker nbgit's merge driver writes into a conflicted cell source (any length from 3).
@@ -355,13 +355,11 @@ def main(argv: list[str]) -> int:
             try:
                 configs[root] = load_config(root)
             except ConfigError as exc:
-                print(term(f"nbgit check: error: {exc}"), file=sys.stderr)
-                return 2
+                return fail("check", str(exc))
         try:
             data = read_regular(path, root=root)  # regular files inside the tree only
         except OSError as exc:
-            print(term(f"nbgit check: error: {path}: {exc.strerror}"), file=sys.stderr)
-            status = 2
+            status = fail("check", f"{path}: cannot read ({exc.strerror or exc})")
             n_unread += 1
             continue
         result = check_bytes(data, configs[root], validate=not args.no_validate)
@@ -376,11 +374,9 @@ def main(argv: list[str]) -> int:
                 # through a symlink that stays inside the tree (not over it); never one leading out
                 write_contained(root, path, result.fixed)
             except PathRefused as exc:
-                print(term(f"nbgit check: warning: {path}: {exc.strerror}; not cleaned"), file=sys.stderr)
-                status = 2
+                status = fail("check", f"{path}: {exc.strerror}; not cleaned")
             except OSError as exc:
-                print(term(f"nbgit check: error: {path}: cannot write ({exc.strerror or exc}); left as it was"), file=sys.stderr)
-                status = 2
+                status = fail("check", f"{path}: cannot write ({exc.strerror or exc}); left as it was")
             else:
                 n_fixed += 1
                 print(term(f"{path}: cleaned"))

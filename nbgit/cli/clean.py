@@ -18,7 +18,8 @@ def main(argv: list[str]) -> int:
         "settings, with a warning).\n"
         "With FILEs, clean them in place. Anything that is not a readable notebook\n"
         "passes through unchanged, with a warning on stderr.",
-        epilog="exit status: 0 done; 1 with --check when a file would change; 2 on a usage or config error",
+        epilog="exit status: 0 done; 1 with --check when a file would change; 2 on a usage or config error,\n"
+        "or a FILE that cannot be read or written (stdin mode, git's filter: 0, with a warning)",
     )
     p.add_argument("files", nargs="*", metavar="FILE", help="notebooks to clean in place")
     p.add_argument("--check", action="store_true", help="only report which files would change (exit 1 if any)")
@@ -26,6 +27,7 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(_joined_path_option(argv))
 
     from nbgit._fs import PathRefused, find_worktree_root, read_regular, write_contained
+    from nbgit.cli import fail
     from nbgit.git.filter import clean_or_pass, describe_error, warn
     from nbgit.notebook.config import ConfigError, load_config
 
@@ -63,8 +65,7 @@ def main(argv: list[str]) -> int:
             if (root or ".") not in configs:
                 configs[root or "."] = load_config(root or ".")
         except ConfigError as exc:
-            warn(sys.stderr, f"error: {exc}")
-            return 2
+            return fail("clean", str(exc))
         config = configs[root or "."]
         # a notebook is read and written inside its work tree (outside git: its directory),
         # never through a symlink leading out of it, and only if it is a regular file
@@ -72,12 +73,10 @@ def main(argv: list[str]) -> int:
         try:
             data = read_regular(name, root=root)
         except PathRefused as exc:
-            warn(sys.stderr, f"warning: {exc.path}: {exc.strerror}; skipped")
-            status = 2
+            status = fail("clean", f"{exc.path}: {exc.strerror}; skipped")
             continue
         except OSError as exc:
-            warn(sys.stderr, f"error: {name}: {exc.strerror}")
-            status = 2
+            status = fail("clean", f"{name}: cannot read ({exc.strerror or exc})")
             continue
         result = clean_or_pass(data, config, name, sys.stderr)
         if result == data:
@@ -90,12 +89,10 @@ def main(argv: list[str]) -> int:
                 # through a symlink inside the tree, replace the file it points to, not the link
                 write_contained(root, name, result)
             except PathRefused as exc:
-                warn(sys.stderr, f"warning: {exc.path}: {exc.strerror}; skipped")
-                status = 2
+                status = fail("clean", f"{exc.path}: {exc.strerror}; skipped")
                 continue
             except OSError as exc:
-                warn(sys.stderr, f"error: {name}: cannot write ({exc.strerror}); left unchanged")
-                status = 2
+                status = fail("clean", f"{name}: cannot write ({exc.strerror or exc}); left unchanged")
                 continue
             print(term(f"cleaned {name}"))
     if status:

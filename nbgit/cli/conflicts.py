@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 
@@ -42,8 +42,7 @@ def main(argv: list[str]) -> int:
             data = read_regular(path, root=find_worktree_root(os.path.dirname(os.path.abspath(path)))
                                 or os.path.dirname(os.path.abspath(path)))
         except OSError as exc:
-            print(term(f"nbgit conflicts: {path}: {exc.strerror}"), file=sys.stderr)
-            status = 2
+            status = fail("conflicts", f"{path}: cannot read ({exc.strerror or exc})")
             continue
         try:
             nb = parse(data)
@@ -53,8 +52,7 @@ def main(argv: list[str]) -> int:
                 print(f"{paint(term(path), 'bold')}: {paint('text conflict markers', 'red')} in the JSON "
                       f"(the file does not open; run `nbgit fix {term(path)}`)")
             else:
-                print(term(f"nbgit conflicts: {path}: not a notebook ({exc.reason})"), file=sys.stderr)
-                status = 2
+                status = fail("conflicts", f"{path}: not a notebook ({exc.reason})")
             continue
         for c in find_conflicts(nb):
             found_any = True
@@ -91,6 +89,6 @@ def _default_paths() -> list[str] | None:
             tracked = git("ls-files", "-z", "--", "*.ipynb")
             names = [n for n in tracked.split("\0") if n]
     except GitError as exc:
-        print(term(f"nbgit conflicts: error: {exc} (or name the notebooks to check)"), file=sys.stderr)
+        fail("conflicts", f"{exc} (or name the notebooks to check)")
         return None
     return sorted(dict.fromkeys(names))

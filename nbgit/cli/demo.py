@@ -230,20 +230,25 @@ def main(argv: list[str]) -> int:
         "Show nbgit at work in a throwaway git repository: install, a clean commit of a notebook\n"
         "with outputs, a quiet `git status`, a cell-by-cell `git diff` and a cell-aware merge.\n"
         "Nothing outside the temporary folder is touched (your git config is not read or written).",
-        epilog="exit status: 0 when every check shown passed, 1 otherwise",
+        epilog="exit status: 0 when every check shown passed, 1 when one failed; 2 no git, or DIR not empty",
     )
     p.add_argument("--keep", action="store_true", help="keep the demo repository and print where it is")
     p.add_argument("--dir", metavar="DIR", help="create the demo repository in DIR (must not exist or be empty)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour output (default: auto)")
     args = p.parse_args(argv)
+    from nbgit.cli import fail
+
     if shutil.which("git") is None:
-        print("nbgit demo: git is not installed (no `git` on PATH)", file=sys.stderr)
-        return 1
+        return fail("demo", "git is not installed (no `git` on PATH)")
     if args.dir:
-        if os.path.exists(args.dir) and os.listdir(args.dir):
-            print(f"nbgit demo: {args.dir} exists and is not empty", file=sys.stderr)
-            return 2
-        os.makedirs(args.dir, exist_ok=True)
+        try:
+            if os.path.exists(args.dir) and not os.path.isdir(args.dir):
+                return fail("demo", f"--dir {args.dir}: exists and is not a directory")
+            if os.path.exists(args.dir) and os.listdir(args.dir):
+                return fail("demo", f"--dir {args.dir}: exists and is not empty")
+            os.makedirs(args.dir, exist_ok=True)
+        except OSError as exc:
+            return fail("demo", f"--dir {args.dir}: {exc.strerror or exc}")
         root = os.path.abspath(args.dir)
     else:
         root = tempfile.mkdtemp(prefix="nbgit-demo-")
@@ -257,7 +262,7 @@ def main(argv: list[str]) -> int:
         demo.merge()
     except DemoError as exc:
         demo.failures.append(str(exc))
-        print(f"nbgit demo: {exc}", file=sys.stderr)
+        fail("demo", str(exc))
     finally:
         if args.keep or args.dir:
             print(f"\nThe demo repository is kept at {root}")

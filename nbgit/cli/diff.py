@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from nbgit.cli import fail
 from nbgit.cli._term import use_color
 from nbgit._escape import term
 
@@ -267,7 +268,7 @@ def _run(jobs: list[_Job], args, config) -> int:
             b = _load(job.b_bytes, job.b_name, config)
         except _Failure as exc:
             errors += 1
-            print(term(f"nbgit diff: error: {exc}"), file=sys.stderr)
+            fail("diff", str(exc))
             records.append({"path": job.path, "status": job.status, "error": str(exc)})
             continue
         d = diff_notebooks(a, b)
@@ -342,8 +343,6 @@ def _emit(text: str, pager: bool) -> None:
 
 
 def _error(message: str) -> int:
-    from nbgit.cli import fail
-
     return fail("diff", message)
 
 

@@ -26,7 +26,7 @@ EPILOG = "exit status: 0 page written; 2 a file cannot be read or the page canno
 
 
 def main(argv: list[str]) -> int:
-    from nbgit.cli import parser
+    from nbgit.cli import fail, parser
 
     p = parser("difftool", DESCRIPTION, EPILOG)
     p.add_argument("old", metavar="OLD", help="the old version ('/dev/null': none)")
@@ -45,8 +45,7 @@ def main(argv: list[str]) -> int:
             with open(path, "rb") as fh:
                 sides.append(fh.read())
         except OSError as exc:
-            print(term(f"nbgit difftool: error: {path}: cannot read ({exc.strerror or exc})"), file=sys.stderr)
-            return 2
+            return fail("difftool", f"{path}: cannot read ({exc.strerror or exc})")
     name = args.name or (args.new if args.new != "/dev/null" else args.old)
 
     from nbgit.diff.view import view_from_options
@@ -69,8 +68,7 @@ def main(argv: list[str]) -> int:
     try:
         atomic_write(target, page.encode("utf-8"))
     except OSError as exc:
-        print(term(f"nbgit difftool: error: {target}: cannot write ({exc.strerror or exc})"), file=sys.stderr)
-        return 2
+        return fail("difftool", f"{target}: cannot write ({exc.strerror or exc})")
     print(target, flush=True)
     if not args.no_browser:
         import webbrowser
@@ -81,7 +79,7 @@ def main(argv: list[str]) -> int:
         except Exception:  # noqa: BLE001 - any browser failure: the path is printed already
             opened = False
         if not opened:
-            print("nbgit difftool: no browser could be opened; open the file above", file=sys.stderr)
+            print("nbgit difftool: warning: no browser could be opened; open the file above", file=sys.stderr)
     return 0
 
 

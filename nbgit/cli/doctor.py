@@ -20,7 +20,8 @@ def main(argv: list[str]) -> int:
         "each with the command that fixes it: drivers not installed after a clone, a deleted\n"
         "interpreter, committed notebooks that are not clean under the current config,\n"
         "nbstripout/nbdime/jupytext settings that fight nbgit, a git too old for nbgit.",
-        epilog="exit status: 0 nothing wrong (info lines may be printed); 1 something to fix",
+        epilog="exit status: 0 nothing wrong (info lines may be printed); 1 something to fix; 2 not inside a\n"
+        "git work tree (or no git)",
     )
     p.add_argument("--no-content", dest="content", action="store_false",
                    help="skip reading the committed notebooks (fast on very large repositories)")
@@ -28,14 +29,17 @@ def main(argv: list[str]) -> int:
     p.add_argument("--json", action="store_true", help="machine-readable findings on stdout")
     args = p.parse_args(argv)
 
+    from nbgit.cli import fail
     from nbgit.git.doctor import diagnose
-    from nbgit.git.repo import GitError
+    from nbgit.git.repo import GitError, toplevel
 
+    try:
+        toplevel()
+    except GitError as exc:
+        return fail("doctor", f"{exc}; cd into a clone (or run `git init`)")
     try:
         report = diagnose(".", content=args.content, progress=None if args.json else progress_bar("nbgit doctor: reading notebooks"))
     except GitError as exc:
-        from nbgit.cli import fail
-
         return fail("doctor", str(exc))
     if args.json:
         json.dump(

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 
@@ -40,8 +39,7 @@ def main(argv: list[str]) -> int:
     try:
         data = read_regular(name)  # a regular file: never a device or a FIFO (a committed link to /dev/zero)
     except OSError as exc:
-        print(term(f"nbgit fix: {name}: {exc.strerror}"), file=sys.stderr)
-        return 2
+        return fail("fix", f"{name}: cannot read ({exc.strerror or exc})")
     try:
         parse(data)
     except NotebookError:
@@ -52,17 +50,13 @@ def main(argv: list[str]) -> int:
     try:
         merged, three_way = merge_text_conflicts(data, marker_size=args.marker_size)
     except UnicodeDecodeError:
-        print(term(f"nbgit fix: {name}: not UTF-8; left unchanged"), file=sys.stderr)
-        return 2
+        return fail("fix", f"{name}: not UTF-8; left unchanged")
     except NoMarkers:
-        print(term(f"nbgit fix: {name}: not a valid notebook and no git conflict markers in it; left unchanged"), file=sys.stderr)
-        return 2
+        return fail("fix", f"{name}: not a valid notebook and no git conflict markers in it; left unchanged")
     except NotebookError as exc:
-        print(f"nbgit fix: {name}: {exc.reason}; left unchanged", file=sys.stderr)
-        return 2
+        return fail("fix", f"{name}: {exc.reason}; left unchanged")
     except ValueError as exc:
-        print(term(f"nbgit fix: {name}: {exc}; left unchanged"), file=sys.stderr)
-        return 2
+        return fail("fix", f"{name}: {exc}; left unchanged")
     target = args.output or name
     try:
         if args.backup:
@@ -71,8 +65,7 @@ def main(argv: list[str]) -> int:
             print(term(f"nbgit fix: original kept as {backup}"))
         atomic_write(target, merged.data)
     except OSError as exc:
-        print(term(f"nbgit fix: {target}: {exc.strerror}; left unchanged"), file=sys.stderr)
-        return 2
+        return fail("fix", f"{target}: cannot write ({exc.strerror or exc}); left unchanged")
     how = "a three-way merge" if three_way else "a two-way merge (the markers have no ||||||| base parts)"
     if merged.clean:
         print(term(f"nbgit fix: {target}: repaired by {how}; no conflict left"))

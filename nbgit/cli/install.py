@@ -77,8 +77,9 @@ def main(argv: list[str]) -> int:
         try:
             written = install_hooks()
         except (HookError, GitError, OSError) as exc:
-            print(term(f"nbgit install: {exc}"), file=sys.stderr)
-            return 1
+            from nbgit.cli import fail
+
+            return fail("install", f"--hooks: {exc}")
         names = ", ".join(os.path.basename(h) for h in written)
         print(term(f"nbgit: hooks {names} now run `nbgit sync` and `nbgit refresh`") if written else "nbgit: hooks already installed")
     try:

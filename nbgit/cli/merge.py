@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 
@@ -62,15 +62,13 @@ def main(argv: list[str]) -> int:
             with open(name, "rb") as fh:
                 data[key] = fh.read()
         except OSError as exc:
-            print(term(f"nbgit merge: {name}: {exc.strerror}"), file=sys.stderr)
-            return 2
+            return fail("merge", f"{name}: cannot read ({exc.strerror or exc})")
     config = None
     if not args.no_clean:
         try:
             config = load_config(find_worktree_root(".") or ".")
         except ConfigError as exc:
-            print(term(f"nbgit merge: {exc}"), file=sys.stderr)
-            return 2
+            return fail("merge", str(exc))
     try:
         merged = merge_blobs(data["base"], data["local"], data["remote"], config=config, labels=labels,
                              marker_size=args.marker_size, style=style, prefer=args.prefer)
@@ -84,8 +82,7 @@ def main(argv: list[str]) -> int:
         try:
             out, clean = text_merge(args.base, args.local, args.remote, labels, args.marker_size, style)
         except (OSError, RuntimeError) as err:
-            print(term(f"nbgit merge: git merge-file failed: {err}"), file=sys.stderr)
-            return 2
+            return fail("merge", f"git merge-file failed: {err}")
         conflicts, status = [], 0 if clean else 1
         if not clean:
             try:
@@ -100,8 +97,7 @@ def main(argv: list[str]) -> int:
         try:
             atomic_write(args.output, out)
         except OSError as exc:
-            print(term(f"nbgit merge: {args.output}: {exc.strerror}"), file=sys.stderr)
-            return 2
+            return fail("merge", f"{args.output}: cannot write ({exc.strerror or exc}); nothing written")
     else:
         sys.stdout.buffer.write(out)
         sys.stdout.buffer.flush()

@@ -33,19 +33,18 @@ def main(argv: list[str]) -> int:
     if args.git and args.paths:
         p.error("--git takes its four files; no other PATH")
 
+    from nbgit.cli import fail
     from nbgit.git.repo import GitError, toplevel
     from nbgit.notebook.config import ConfigError, load_config
 
     try:
         root = toplevel()
     except GitError as exc:
-        print(f"nbgit mergetool: {exc}", file=sys.stderr)
-        return 2
+        return fail("mergetool", str(exc))
     try:
         config = load_config(root)
     except ConfigError as exc:
-        print(f"nbgit mergetool: {exc}", file=sys.stderr)
-        return 2
+        return fail("mergetool", str(exc))
 
     if args.git:
         from nbgit.mergetool.session import read_versions
@@ -70,6 +69,7 @@ def main(argv: list[str]) -> int:
 
 def _resolve_one(path: str, versions, config, args, root: str, *, stage: bool) -> int:
     from nbgit._escape import term
+    from nbgit.cli import fail
     from nbgit.mergetool.server import ToolServer
     from nbgit.mergetool.session import SessionError, open_session
 
@@ -77,8 +77,7 @@ def _resolve_one(path: str, versions, config, args, root: str, *, stage: bool) -
     try:
         session = open_session(path, display=path, versions=versions, config=config, root=root)
     except SessionError as exc:
-        print(f"nbgit mergetool: {term(str(exc))}", file=sys.stderr)
-        return 2
+        return fail("mergetool", str(exc))
     blocks = session.blocks
     if not blocks and versions is None and not session.rebuilt:
         print(f"nbgit mergetool: {shown}: no conflict to settle")
@@ -98,8 +97,7 @@ def _resolve_one(path: str, versions, config, args, root: str, *, stage: bool) -
     try:
         server = ToolServer(session, on_done=staged, port=args.port)
     except OSError as exc:
-        print(f"nbgit mergetool: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return fail("mergetool", f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}")
     server.start()
     n = len(blocks)
     print(f"nbgit mergetool: {shown}: {n} conflict{'s' if n != 1 else ''}; page at {server.url}", flush=True)
@@ -127,7 +125,7 @@ def _open_browser(url: str) -> None:
     except Exception:  # noqa: BLE001 - any browser failure: the URL is printed already
         opened = False
     if not opened:
-        print("nbgit mergetool: no browser could be opened; open the URL above", file=sys.stderr)
+        print("nbgit mergetool: warning: no browser could be opened; open the URL above", file=sys.stderr)
 
 
 def _default_paths(root: str) -> list[str] | None:
@@ -142,7 +140,9 @@ def _default_paths(root: str) -> list[str] | None:
             return names
         tracked = [n for n in git("ls-files", "-z", "--", "*.ipynb").split("\0") if n]
     except GitError as exc:
-        print(f"nbgit mergetool: {exc}", file=sys.stderr)
+        from nbgit.cli import fail
+
+        fail("mergetool", str(exc))
         return None
     found = []
     from nbgit._fs import read_regular

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 DESCRIPTION = """\
@@ -21,7 +20,7 @@ set by `pair = "py:percent"` under [tool.nbgit] (pyproject.toml or .nbgit.toml).
 EPILOG = """\
 formats: py:percent (# %% cells), py:light, md (jupytext markdown), md:myst (MyST markdown)
 exit status: 0 paired; 1 a notebook could not be paired (the message says why); 2 a usage or
-  config error"""
+  config error, a NOTEBOOK that does not exist, or the sync record cannot be written"""
 
 
 def main(argv: list[str]) -> int:
@@ -42,35 +41,30 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(toplevel or ".")
     except ConfigError as exc:
-        print(term(f"nbgit pair: error: {exc}"), file=sys.stderr)
-        return 2
+        return fail("pair", str(exc))
     fmt = args.format or config.pair or DEFAULT_FORMAT
     stores = Stores(git_dir, toplevel)
+    status = 0
     if args.notebooks:
         for name in args.notebooks:
             if not name.endswith(".ipynb"):
-                print(term(f"nbgit pair: error: {name}: not a notebook (.ipynb)"), file=sys.stderr)
-                return 2
+                return fail("pair", f"{name}: not a notebook (.ipynb)")
+            if not os.path.lexists(name):
+                return fail("pair", f"{name}: no such file or directory")
         targets = args.notebooks
     else:
         if not config.pair and not args.format:
-            print(
-                "nbgit pair: name the notebooks to pair, or set pair = \"py:percent\" under [tool.nbgit] "
-                "to pair every notebook of the repository",
-                file=sys.stderr,
-            )
-            return 2
+            return fail("pair", "name the notebooks to pair, or set pair = \"py:percent\" under [tool.nbgit] "
+                        "to pair every notebook of the repository")
         found = find_pairs([], stores, toplevel)
         targets = found.unpaired
         for problem in found.problems:
-            print(term(f"nbgit pair: error: {problem.problem}"), file=sys.stderr)
-    status = 0
+            status = fail("pair", problem.problem, code=1)
     for name in targets:
         outcome = pair_notebook(name, fmt, stores)
         rel_nb, rel_text = os.path.relpath(outcome.pair.ipynb), os.path.relpath(outcome.pair.text)
         if outcome.error or outcome.problem and not outcome.wrote:
-            print(term(f"nbgit pair: error: {outcome.problem}"), file=sys.stderr)
-            status = 1
+            status = max(status, fail("pair", outcome.problem, code=1))
             continue
         if not args.quiet:
             if outcome.paired:
@@ -85,8 +79,7 @@ def main(argv: list[str]) -> int:
     try:
         stores.save()
     except OSError as exc:
-        print(term(f"nbgit pair: error: cannot write the sync record: {exc}"), file=sys.stderr)
-        return 1
+        return fail("pair", f"cannot write the sync record: {exc}")
     if not targets and not args.quiet:
         print("nbgit pair: every notebook is already paired")
     return status

@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
         "unmerged, skip-worktree, assume-unchanged and intent-to-add entries are left alone.\n\n"
         "nbgit's Jupyter server extension does this after every save, and `nbgit install --hooks`\n"
         "after checkouts, merges and commits; run it by hand after re-running notebooks elsewhere.",
-        epilog="exit status: 0 done (also when there was nothing to do); 1 the index stayed locked by\n"
-        "another git command (nothing changed), or git failed; 2 a usage error or a PATH outside the repository",
+        epilog="exit status: 0 done (also when there was nothing to do); 2 the index stayed locked by\n"
+        "another git command (nothing changed), git failed, not inside a git work tree, a usage error or a\n"
+        "PATH outside the repository (with --hook: always 0)",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: the whole work tree)")
     p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be refreshed")
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
         p.error("--wait must not be negative")
 
     from nbgit._escape import term as safe_text
+    from nbgit.cli import fail
     from nbgit.git.refresh import IndexLocked, pathspecs, refresh
     from nbgit.git.repo import GitError, toplevel
 
@@ -45,16 +47,15 @@ def main(argv: list[str]) -> int:
         try:
             specs = pathspecs(args.paths, root)
         except ValueError as exc:
-            print(f"nbgit refresh: error: {safe_text(str(exc))}", file=sys.stderr)
-            return 0 if args.hook else 2
+            return 0 if args.hook else fail("refresh", str(exc))
         result = refresh(root, specs, dry_run=args.dry_run, wait=args.wait)
     except IndexLocked as exc:
-        print(f"nbgit refresh: {exc}", file=sys.stderr)
-        return 0 if args.hook else 1
+        if args.hook:
+            print(f"nbgit refresh: warning: {safe_text(str(exc))}", file=sys.stderr)
+            return 0
+        return fail("refresh", str(exc))
     except GitError as exc:
-        if not args.hook:
-            print(f"nbgit refresh: {safe_text(str(exc))}", file=sys.stderr)
-        return 0 if args.hook else 1
+        return 0 if args.hook else fail("refresh", str(exc))
     if not quiet:
         verb = "would refresh" if args.dry_run else "refreshed"
         for path in result.refreshed:

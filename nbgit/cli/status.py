@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import sys
 
 from nbgit.cli import parser as make_parser
 from nbgit._escape import term
@@ -15,18 +14,19 @@ def main(argv: list[str]) -> int:
         "status",
         "Show nbgit's git config (with the file each entry comes from), the attributes git\n"
         "applies to *.ipynb here, and other notebook tools configured alongside.",
-        epilog="exit status: 0 when git will run nbgit's drivers for notebooks here, 1 otherwise",
+        epilog="exit status: 0 when git will run nbgit's drivers for notebooks here, 1 otherwise;\n"
+        "2 outside a git work tree or when git cannot read its config",
     )
     p.parse_args(argv)
 
+    from nbgit.cli import fail
     from nbgit.git.install import CONFIG_KEYS_RE, driver_config, effective_attributes, other_tools
-    from nbgit.git.repo import GitError, config_get_all
+    from nbgit.git.repo import GitError, config_get_all, toplevel
 
     try:
+        toplevel()  # what applies "here" needs a work tree (as every other command)
         entries = config_get_all(CONFIG_KEYS_RE)
     except GitError as exc:
-        from nbgit.cli import fail
-
         return fail("status", str(exc))
     ok = True
     if not entries:
@@ -52,9 +52,8 @@ def main(argv: list[str]) -> int:
                     ok = False
     try:
         attrs = effective_attributes()
-    except GitError:
-        print("attributes: not inside a git work tree")
-        return 0 if ok else 1
+    except GitError as exc:
+        return fail("status", str(exc))
     print("attributes for *.ipynb here: " + " ".join(f"{k}={v}" for k, v in attrs.items()))
     roles = {"filter": "the clean filter", "diff": "the diff driver (textconv)", "merge": "the merge driver"}
     for attr, role in roles.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from nbgit.cli import parser as make_parser
+from nbgit.cli import fail, parser as make_parser
 from nbgit._escape import term
 
 DESCRIPTION = """\
@@ -24,7 +24,9 @@ pair = "FORMAT", notebooks that are not paired yet are paired (not with --check 
 
 EPILOG = """\
 exit status: 0 everything in sync (or synced); 1 a conflict, a pair nbgit will not guess,
-  a file it cannot read, or with --check anything out of sync; 2 a usage or config error
+  a file of a pair it cannot read or use, or with --check anything out of sync; 2 a usage or
+  config error, a PATH that does not exist or is not paired, or the sync record cannot be written;
+  with --hook always 0
 the record of the last sync is .git/nbgit/sync.json (outside git: .nbgit-sync.json beside
   the notebooks); deleting it is safe"""
 
@@ -58,8 +60,12 @@ def main(argv: list[str]) -> int:
     try:
         config = load_config(toplevel or ".")
     except ConfigError as exc:
-        print(term(f"nbgit sync: error: {exc}"), file=sys.stderr)
-        return 0 if args.hook else 2
+        code = fail("sync", str(exc))
+        return 0 if args.hook else code
+    missing = [a for a in args.paths if not os.path.lexists(a)]
+    if missing:  # a mistyped PATH: nothing is synced (as git refuses a pathspec that matches nothing)
+        code = fail("sync", f"{missing[0]}: no such file or directory")
+        return 0 if args.hook else code
     use = {"ipynb": "ipynb", None: None}.get(args.use, "text")
     stores = Stores(git_dir, toplevel)
     found = find_pairs(args.paths, stores, toplevel)
@@ -87,14 +93,14 @@ def main(argv: list[str]) -> int:
                 not_paired.append(path)
         elif path in named:
             rel = os.path.relpath(path)
-            print(term(f"nbgit sync: error: {rel}: not paired (run `nbgit pair {rel}`)"), file=sys.stderr)
+            fail("sync", f"{rel}: not paired (run `nbgit pair {rel}`)")
             usage_error = True
     if not args.check:
         try:
             stores.save()
         except OSError as exc:
-            print(term(f"nbgit sync: error: cannot write the sync record: {exc}"), file=sys.stderr)
-            return 0 if args.hook else 1
+            code = fail("sync", f"cannot write the sync record: {exc}")
+            return 0 if args.hook else code
     status = _report(outcomes, not_paired, args.check, quiet, hook=args.hook)
     return 2 if usage_error and not args.hook else status
 
@@ -140,7 +146,7 @@ def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
         rel_nb, rel_text = os.path.relpath(o.pair.ipynb), os.path.relpath(o.pair.text)
         if o.error:
             bad += 1
-            print(term(f"nbgit sync: error: {o.problem}"), file=err)
+            fail("sync", o.problem)
         elif o.action in (Action.CONFLICT, Action.UNKNOWN):
             bad += 1
             kind = "conflict" if o.action is Action.CONFLICT else "not synced"

@@ -38,7 +38,9 @@ def toplevel(cwd: str | os.PathLike | None = None) -> str:
     """The work tree root of the repository at ``cwd``; GitError outside a work tree."""
     try:
         return git("rev-parse", "--show-toplevel", cwd=cwd)
-    except GitError:
+    except GitError as exc:
+        if "not installed" in str(exc):
+            raise
         raise GitError("not inside a git work tree") from None
 
 

@@ -83,6 +83,13 @@ def root_pathspecs(root: str, specs: list[str], cwd: str | None = None) -> list[
     return out
 
 
+def names_nothing(root: str, spec: str, head: bool = False) -> bool:
+    """True when pathspec ``spec`` names no index entry (nor, with ``head``, none of HEAD's)."""
+    if _paths(_run(root, "ls-files", "-z", "--", spec)):
+        return False
+    return not (head and head_entries(root, [spec]))
+
+
 def _paths(raw: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
 
