@@ -359,7 +359,7 @@ def main(argv: list[str]) -> int:
         try:
             data = read_regular(path, root=root)  # regular files inside the tree only
         except OSError as exc:
-            status = fail("check", f"{path}: cannot read ({exc.strerror or exc})")
+            status = fail("check", f"{path}: {exc.strerror or exc}")
             n_unread += 1
             continue
         result = check_bytes(data, configs[root], validate=not args.no_validate)
