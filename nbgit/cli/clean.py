@@ -38,8 +38,7 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # ConfigError, or a hostile file: one line, never a traceback
             reason = str(exc) if isinstance(exc, ConfigError) else f"the nbgit config could not be read ({describe_error(exc)})"
             if args.path is None or args.check:  # by hand: the error
-                warn(sys.stderr, f"error: {reason}")
-                return 2
+                return fail("clean", reason)
             # git's one-shot filter (--path %f): as the filter process, never a failure for git
             from nbgit.notebook.config import DEFAULT_CONFIG
 
