@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
     if losing:
         desc = " ".join(f"{k}={v}" for k, v in losing.items())
         print(
-            f"nbgit: warning: git still uses {desc} for *.ipynb: a higher-priority attributes file "
+            f"nbgit install: warning: git still uses {desc} for *.ipynb: a higher-priority attributes file "
             "(.git/info/attributes, or a .gitattributes in a subfolder) overrides nbgit's line; "
             "remove that line or run `nbgit install --info`.",
             file=sys.stderr,
