@@ -113,6 +113,7 @@ MISSING_FILE_IN_A_REPOSITORY = [
     (["renormalize", "nope.ipynb"], "nope.ipynb"),
     (["diff", "nope.ipynb"], "nope.ipynb"),
     (["review", "nope.ipynb"], "nope.ipynb"),
+    (["refresh", "nope.ipynb"], "nope.ipynb"),
 ]
 
 

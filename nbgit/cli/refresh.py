@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from nbgit.cli import parser as make_parser
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
         "after checkouts, merges and commits; run it by hand after re-running notebooks elsewhere.",
         epilog="exit status: 0 done (also when there was nothing to do); 2 the index stayed locked by\n"
         "another git command (nothing changed), git failed, not inside a git work tree, a usage error or a\n"
-        "PATH outside the repository (with --hook: always 0)",
+        "PATH outside the repository or matching no file (with --hook: always 0)",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="notebooks or directories (default: the whole work tree)")
     p.add_argument("-n", "--dry-run", action="store_true", help="only list the notebooks that would be refreshed")
@@ -39,7 +40,7 @@ def main(argv: list[str]) -> int:
     from nbgit._escape import term as safe_text
     from nbgit.cli import fail
     from nbgit.git.refresh import IndexLocked, pathspecs, refresh
-    from nbgit.git.repo import GitError, toplevel
+    from nbgit.git.repo import GitError, git, toplevel
 
     quiet = args.quiet or args.hook
     try:
@@ -48,6 +49,9 @@ def main(argv: list[str]) -> int:
             specs = pathspecs(args.paths, root)
         except ValueError as exc:
             return 0 if args.hook else fail("refresh", str(exc))
+        for path, spec in zip(args.paths, specs):  # a mistyped PATH is an error, not "0 refreshed"
+            if not os.path.lexists(path) and not git("ls-files", "-z", "--", spec, cwd=root):
+                return 0 if args.hook else fail("refresh", f"{path}: did not match any file")
         result = refresh(root, specs, dry_run=args.dry_run, wait=args.wait)
     except IndexLocked as exc:
         if args.hook:
