@@ -7,6 +7,7 @@ chromedriver (installed by .ci/run). Under CI=true a missing browser fails.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -76,6 +77,24 @@ def test_blocks_and_resolutions_of_every_kind():
     assert out["metadata"]["kernelspec"] == {"name": {"name": "mine"}}
     assert [b.key for b in conflict_blocks(out)] == ["c1.s0"]  # the unsettled block is kept as it was
     assert merged["cells"][3]["source"][0].startswith("<<<<<<< nbgit: deleted in")  # input untouched
+
+
+def test_delete_modify_shows_base_kept_and_deleted_side_by_side():
+    from nbgit.review.mergetool_page import cell_origins, render_page
+
+    base = nb(["x = 1", "z = 3"])
+    local = nb(["x = 1"])  # deleted z
+    remote = nb(["x = 1", "z = 30"])  # edited it
+    merged = merge_notebooks(base, local, remote).notebook
+    blocks = conflict_blocks(merged)
+    assert [b.kind for b in blocks] == ["delete/modify"]
+    origins, base_cells = cell_origins(base, local, remote, merged)
+    page = render_page(merged, blocks, title="nb.ipynb", token="t", origins=origins, base_cells=base_cells)
+    section = re.search(r'<section class="conflict" data-key="c2.n">.*?</section>', page, re.S).group(0)
+    sides = re.findall(r'<div class="side (\w+)"><div class="label">([^<]*)</div>(.*?)</div>(?=<div class="side|</div><textarea)', section, re.S)
+    assert [(cls, label) for cls, label, _ in sides] == [("base", "base"), ("ours", "the cell as kept"), ("theirs", "the other side")]
+    assert "z = 3" in re.sub(r"<[^>]+>", "", sides[0][2]) and "z = 30" in re.sub(r"<[^>]+>", "", sides[1][2])
+    assert "deleted in" in sides[2][2]
 
 
 def test_unknown_keys_and_choices_are_refused():

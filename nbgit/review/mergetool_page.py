@@ -18,6 +18,7 @@ a notebook of thousands of cells opens as fast as one of ten.
 from __future__ import annotations
 
 import json
+import re
 
 from nbgit.merge.notebook import DELETED, ONE_SIDED, SOURCE
 from nbgit.merge.resolve import NOTE, RECORD, Block, MarkerBlock, split_source
@@ -308,7 +309,7 @@ def _conflict_cell(cell, index: int, blocks: list[Block], base_cell, lang: str |
     source_blocks = iter(b for b in blocks if b.kind == SOURCE)
     text = _text(cell.get("source"))
     if note is not None:
-        parts.append(_conflict(note, kind, lang))
+        parts.append(_conflict(note, kind, lang, base_cell))
         text = text.partition("\n")[2]
     for piece in split_source(text):
         if isinstance(piece, MarkerBlock):
@@ -324,14 +325,14 @@ def _conflict_cell(cell, index: int, blocks: list[Block], base_cell, lang: str |
     return "".join(parts)
 
 
-def _conflict(b: Block, cell_type: str | None, lang: str | None) -> str:
+def _conflict(b: Block, cell_type: str | None, lang: str | None, base_cell=None) -> str:
     where = "notebook" if b.cell is None else f"cell {b.cell + 1}"
     title = {SOURCE: "conflicting lines", DELETED: "deleted on one side, edited on the other",
              ONE_SIDED: "on one side only", NOTE: "nbgit's note on this cell", RECORD: f"{b.path or 'record'}"}.get(b.kind, b.kind)
     buttons = "".join(
         f'<button type="button" data-choice="{esc(c)}">{esc(CHOICE_LABELS.get(c, c))}</button>' for c in b.choices
     )
-    sides = _sides(b, cell_type, lang)
+    sides = _sides(b, cell_type, lang, base_cell)
     return (
         f'<section class="conflict" data-key="{esc(b.key)}"><div class="bar"><span class="what">{esc(where)}: {esc(title)}</span>'
         f'{buttons}</div>'
@@ -341,7 +342,7 @@ def _conflict(b: Block, cell_type: str | None, lang: str | None) -> str:
     )
 
 
-def _sides(b: Block, cell_type: str | None, lang: str | None) -> str:
+def _sides(b: Block, cell_type: str | None, lang: str | None, base_cell=None) -> str:
     cols = []
     if b.kind == SOURCE:
         labels = b.labels
@@ -352,7 +353,14 @@ def _sides(b: Block, cell_type: str | None, lang: str | None) -> str:
             label = labels.get(side, side)
             cols.append(_side(side, side if label == side else f"{side} ({label})", _render_source(value, cell_type or "code", lang)))
     elif b.kind in (DELETED, ONE_SIDED, NOTE):
+        # base | the side that kept (and edited) the cell | the side without it
+        if isinstance(base_cell, dict):
+            cols.append(_side("base", "base", _render_source(_text(base_cell.get("source")), _cell_type(base_cell), lang)))
+        elif b.kind == DELETED:
+            cols.append(_side("base", "base", '<span class="absent">(base version not known)</span>'))
         cols.append(_side("ours", "the cell as kept", _render_source(b.ours or "", cell_type or "code", lang)))
+        if b.kind in (DELETED, ONE_SIDED):
+            cols.append(_side("theirs", "the other side", f'<span class="absent">({esc(b.detail)})</span>'))
     else:
         for side, name in (("base", "base"), ("ours", "ours"), ("theirs", "theirs")):
             value = getattr(b, side)
@@ -391,7 +399,8 @@ def cell_origins(base: dict | None, local: dict | None, remote: dict | None, mer
         return c if isinstance(c, list) else []
 
     bc, lc, rc = cells(base), cells(local), cells(remote)
-    to_base = {i: k for k, i in match_cells(bc, mc)}
+    # a cell nbgit kept with a note line (delete/modify, one side only) is matched without it
+    to_base = {i: k for k, i in match_cells(bc, [_without_note(c) for c in mc])}
     lsrc = {_text(c.get("source")) for c in lc if isinstance(c, dict)}
     rsrc = {_text(c.get("source")) for c in rc if isinstance(c, dict)}
     origins, base_cells = [], {}
@@ -408,6 +417,18 @@ def cell_origins(base: dict | None, local: dict | None, remote: dict | None, mer
         else:
             origins.append(NEW_OURS if src in lsrc else NEW_THEIRS if src in rsrc else CHANGED_BOTH)
     return origins, base_cells
+
+
+def _without_note(cell):
+    if not isinstance(cell, dict):
+        return cell
+    text = _text(cell.get("source"))
+    if not _NOTE_LINE.match(text):
+        return cell
+    return {**cell, "source": text.partition("\n")[2]}
+
+
+_NOTE_LINE = re.compile(r"<{3,} nbgit: ")
 
 
 __all__ = ["render_page", "render_cells", "cell_origins", "content_security_policy", "page_css", "CSS", "JS"]
