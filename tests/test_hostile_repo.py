@@ -303,8 +303,8 @@ def test_pull_with_hooks_cannot_plant_usercustomize(tmp_path):
     assert_untouched(h)
     assert not list(h.out.rglob("usercustomize.py"))
     assert not (h.clone / ".git" / "hooks" / "hooks.py").exists()
-    # and by hand: the same refusals, exit 1, nothing written
-    proc = h.run("nbgit", "sync", ok=(1,))
+    # and by hand: the same refusals, exit 2, nothing written
+    proc = h.run("nbgit", "sync", ok=(2,))
     assert proc.stderr.decode().count("refused") >= 3
     assert_untouched(h)
 
@@ -317,7 +317,7 @@ def test_sync_refuses_escaping_pairs_but_keeps_inside_ones(repo, tmp_path):
     outside.mkdir()
     repo.write("bad.ipynb", nb_bytes("bad = 1\n", formats=f"ipynb,{os.path.relpath(outside, repo.path)}//py:percent"))
     proc = repo.nbgit("sync", "notebooks/ok.ipynb", "bad.ipynb", check=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     err = proc.stderr.decode()
     assert "bad.ipynb: paired file" in err and "leads outside the repository" in err and "pair refused" in err
     assert (repo.path / "scripts" / "ok.py").read_text().count("ok = 1") == 1
@@ -332,7 +332,7 @@ def test_sync_text_header_cannot_name_a_notebook_outside(repo, tmp_path):
     header = f"# ---\n# jupyter:\n#   jupytext:\n#     formats: {rel}//ipynb,scripts//py:percent\n# ---\n\n# %%\nx = 1\n"
     repo.write("scripts/t.py", header)
     proc = repo.nbgit("sync", "scripts/t.py", check=False)
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 2, proc.stderr
     assert "outside the repository" in proc.stderr.decode()
     assert list(outside.iterdir()) == []
 
@@ -342,7 +342,7 @@ def test_sync_reads_no_device(repo):
     os.symlink("/dev/zero", repo.path / "zero.ipynb")
     repo.write("zero.py", "# %%\nx = 1\n")
     proc = subprocess.run([sys.executable, "-m", "nbgit", "sync", "zero.ipynb"], cwd=repo.path, capture_output=True, timeout=BOUND)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert b"zero.ipynb: is (or goes through) a symlink leading outside the repository" in proc.stderr
     assert b"Traceback" not in proc.stderr
 
@@ -418,7 +418,7 @@ def test_sync_still_refuses_a_real_conflict_block(repo):
     repo.nbgit("sync", "doc.ipynb")
     repo.write("doc.md", repo.read("doc.md").decode() + "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> other\n")
     proc = repo.nbgit("sync", check=False)
-    assert proc.returncode == 1 and b"doc.md: has git conflict markers" in proc.stderr
+    assert proc.returncode == 2 and b"doc.md: has git conflict markers" in proc.stderr
 
 
 def test_conflict_block_detection():

@@ -117,8 +117,8 @@ def test_pair_never_overwrites_an_existing_text_file(repo):
     repo.write("nb.py", "def helper():\n    return 42\n")
     before = (repo.read("nb.ipynb"), repo.read("nb.py"))
     proc = run(repo, "pair", "nb.ipynb", check=False)
-    assert proc.returncode == 1
-    assert b"nb.py: already exists and is not the text of nb.ipynb" in proc.stderr
+    assert proc.returncode == 2
+    assert b"nbgit pair: error: nb.py: already exists and is not the text of nb.ipynb" in proc.stderr
     assert (repo.read("nb.ipynb"), repo.read("nb.py")) == before
 
 
@@ -263,14 +263,14 @@ def test_text_with_conflict_markers_is_refused(paired):
     edit_py(paired, "y = x * 2", "<<<<<<< HEAD\ny = 1\n=======\ny = 2\n>>>>>>> other")
     before = paired.read("nb.ipynb")
     proc = run(paired, "sync", check=False)
-    assert proc.returncode == 1 and b"nb.py: has git conflict markers" in proc.stderr
+    assert proc.returncode == 2 and b"nbgit sync: error: nb.py: has git conflict markers" in proc.stderr
     assert paired.read("nb.ipynb") == before
 
 
 def test_unreadable_notebook_is_named(paired):
     paired.write("nb.ipynb", b'{"cells": [')
     proc = run(paired, "sync", check=False)
-    assert proc.returncode == 1 and b"nb.ipynb: invalid JSON" in proc.stderr
+    assert proc.returncode == 2 and b"nbgit sync: error: nb.ipynb: invalid JSON" in proc.stderr
 
 
 # --- --check ------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ set by `pair = "py:percent"` under [tool.nbgit] (pyproject.toml or .nbgit.toml).
 
 EPILOG = """\
 formats: py:percent (# %% cells), py:light, md (jupytext markdown), md:myst (MyST markdown)
-exit status: 0 paired; 1 a notebook could not be paired (the message says why); 2 a usage or
-  config error, a NOTEBOOK that does not exist, or the sync record cannot be written"""
+exit status: 0 paired; 2 a notebook could not be paired (the message says why: a NOTEBOOK that
+  does not exist or cannot be read, a text file beside it that differs), a usage or config error,
+  or the sync record cannot be written"""
 
 
 def main(argv: list[str]) -> int:
@@ -59,12 +60,12 @@ def main(argv: list[str]) -> int:
         found = find_pairs([], stores, toplevel)
         targets = found.unpaired
         for problem in found.problems:
-            status = fail("pair", problem.problem, code=1)
+            status = fail("pair", problem.problem)
     for name in targets:
         outcome = pair_notebook(name, fmt, stores)
         rel_nb, rel_text = os.path.relpath(outcome.pair.ipynb), os.path.relpath(outcome.pair.text)
         if outcome.error or outcome.problem and not outcome.wrote:
-            status = max(status, fail("pair", outcome.problem, code=1))
+            status = max(status, fail("pair", outcome.problem, code=2 if outcome.error else 1))
             continue
         if not args.quiet:
             if outcome.paired:

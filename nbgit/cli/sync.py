@@ -23,10 +23,10 @@ A PATH may be a notebook, its text file, or a directory. When [tool.nbgit] sets
 pair = "FORMAT", notebooks that are not paired yet are paired (not with --check or --hook)."""
 
 EPILOG = """\
-exit status: 0 everything in sync (or synced); 1 a conflict, a pair nbgit will not guess,
-  a file of a pair it cannot read or use, or with --check anything out of sync; 2 a usage or
-  config error, a PATH that does not exist or is not paired, or the sync record cannot be written;
-  with --hook always 0
+exit status: 0 everything in sync (or synced); 1 a conflict, a pair nbgit will not guess, or
+  with --check anything out of sync; 2 a usage or config error, a PATH that does not exist or is
+  not paired, a file of a pair that cannot be read or used (invalid, conflict markers, leading
+  outside the repository), or the sync record cannot be written; with --hook always 0
 the record of the last sync is .git/nbgit/sync.json (outside git: .nbgit-sync.json beside
   the notebooks); deleting it is safe"""
 
@@ -140,12 +140,13 @@ def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
     from nbgit.pair.decide import Action
 
     out, err = sys.stdout, sys.stderr
-    bad = 0
+    bad = errors = 0
     changed = 0
     for o in outcomes:
         rel_nb, rel_text = os.path.relpath(o.pair.ipynb), os.path.relpath(o.pair.text)
         if o.error:
             bad += 1
+            errors += 1
             fail("sync", o.problem)
         elif o.action in (Action.CONFLICT, Action.UNKNOWN):
             bad += 1
@@ -172,6 +173,8 @@ def _report(outcomes, not_paired, check: bool, quiet: bool, hook: bool) -> int:
         print(term(f"nbgit sync: {summary}"), file=err)
     if hook:
         return 0
+    if errors:  # a file of a pair could not be read or used: sync could not do its job there
+        return 2
     if bad or (check and changed):
         return 1
     return 0
