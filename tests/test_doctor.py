@@ -113,6 +113,31 @@ def test_commands_of_an_older_install_are_flagged(healthy):
     assert findings(healthy) == (0, [])
 
 
+def test_hooks_of_an_older_install_are_flagged_and_rewritten_by_install(healthy, tmp_path):
+    """Older `install --hooks` wrote `python -m nbgit` into the hooks: a committed nbgit/__main__.py
+    then ran on checkout. doctor says so; a plain `nbgit install` brings the hooks up to date."""
+    healthy.nbgit("install", "--hooks")
+    hooks = [healthy.path / ".git" / "hooks" / n for n in ("post-checkout", "post-merge", "post-commit")]
+    for h in hooks:
+        h.write_text(h.read_text().replace(" -P -m nbgit", " -m nbgit"))
+    code, found = findings(healthy)
+    assert code == 1 and has(found, "error", "post-checkout", "post-commit", "post-merge", "python -m nbgit")
+    assert [f["fix"] for f in found if "hooks" in f["message"]] == ["nbgit install --hooks"]
+    proc = healthy.nbgit("install")
+    assert b"hooks" in proc.stdout
+    assert all(" -m nbgit" not in h.read_text().replace(" -P -m nbgit", "") for h in hooks)
+    assert findings(healthy) == (0, [])
+    # and the attack itself: a commit carrying nbgit/__main__.py, checked out
+    sentinel = tmp_path / "PWNED"
+    healthy.write("nbgit/__init__.py", "")
+    healthy.write("nbgit/__main__.py", f"open({str(sentinel)!r}, 'w').write('ran')\n")
+    healthy.git("checkout", "-q", "-b", "evil")
+    healthy.commit("evil", "nbgit")
+    healthy.git("checkout", "-q", "-")
+    healthy.git("checkout", "-q", "evil")
+    assert not sentinel.exists()
+
+
 def test_filter_not_required(healthy):
     healthy.git("config", "filter.nbgit.required", "false")
     code, found = findings(healthy)

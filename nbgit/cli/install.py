@@ -71,7 +71,17 @@ def main(argv: list[str]) -> int:
         print(term(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date")))
     else:
         print(term(f"nbgit: already installed ({where}, {path})"))
-    if args.hooks:
+    refresh_hooks = False
+    if not args.hooks and args.scope == "local":
+        # hooks an earlier `install --hooks` wrote are brought up to date too: an older block may
+        # run `python -m nbgit`, which imports a committed nbgit/ package from the work tree
+        from nbgit.git.install import outdated_hooks
+
+        try:
+            refresh_hooks = bool(outdated_hooks())
+        except (GitError, OSError):
+            refresh_hooks = False
+    if args.hooks or refresh_hooks:
         from nbgit.git.install import HookError, install_hooks
 
         try:

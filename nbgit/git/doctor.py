@@ -271,8 +271,12 @@ def _check_config(report: Report, entries: list[ConfigEntry], notebook_attrs: di
     return config
 
 
-_UNSAFE_MAIN = re.compile(r"(?:^|\s)-m\s+nbgit(?:\s|$)")
-_SAFE_FLAG = re.compile(r"(?:^|\s)-P\s+-m\s+nbgit(?:\s|$)")
+_MAIN = re.compile(r"(\S*)\s+-m\s+nbgit(?=\s|;|$)")
+
+
+def _runs_unsafe_main(command: str) -> bool:
+    """Whether ``command`` runs ``python -m nbgit`` anywhere without ``-P`` right before ``-m``."""
+    return any(m.group(1) != "-P" for m in _MAIN.finditer(command))
 
 
 def _check_command_forms(report: Report, config: dict[str, ConfigEntry], flag: str) -> None:
@@ -281,7 +285,7 @@ def _check_command_forms(report: Report, config: dict[str, ConfigEntry], flag: s
     nbgit), and a one-shot smudge without ``--path %f`` (exact restores only)."""
     unsafe = sorted(k for k, e in config.items()
                     if k.endswith(_COMMAND_KEYS) and k.split(".")[1:2] == ["nbgit"]
-                    and _UNSAFE_MAIN.search(e.value) and not _SAFE_FLAG.search(e.value))
+                    and _runs_unsafe_main(e.value))
     if unsafe:
         report.add(
             ERROR,
@@ -296,6 +300,26 @@ def _check_command_forms(report: Report, config: dict[str, ConfigEntry], flag: s
             "filter.nbgit.smudge has no --path %f (an older install): checkouts without the filter process "
             "restore outputs only to versions you had",
             f"nbgit install{flag}",
+        )
+
+
+def _check_hooks(report: Report, cwd: str) -> None:
+    """Hooks an older ``nbgit install --hooks`` wrote with ``python -m nbgit`` (git runs hooks in the
+    work tree: a committed nbgit/ package would run on checkout, merge and commit)."""
+    from nbgit.git.install import installed_hook_blocks
+    from nbgit.git.repo import GitError
+
+    try:
+        blocks = installed_hook_blocks(cwd)
+    except (GitError, OSError):
+        return
+    unsafe = sorted(os.path.basename(p) for p, block in blocks.items() if _runs_unsafe_main(block))
+    if unsafe:
+        report.add(
+            ERROR,
+            f"the git hooks {', '.join(unsafe)} run `python -m nbgit` in the work tree, where a committed nbgit/ "
+            "package would be imported instead of nbgit (an older install): a repository could run code",
+            "nbgit install --hooks",
         )
 
 
@@ -645,6 +669,7 @@ def _diagnose(report: Report, cwd: str | None, content: bool, progress: Callable
 
     config = _check_config(report, nbgit_entries, notebook_attrs)
     _check_git_version(report, version, "merge.nbgit.driver" in config)
+    _check_hooks(report, root)
     runnable = _check_interpreters(report, config, root)
     routed = [n for n in notebooks if notebook_attrs[n[2]].get("filter") == "nbgit"]
     # the smoke test needs a path the attributes route to nbgit: the root, or beside a tracked notebook

@@ -371,6 +371,37 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
     return written
 
 
+def installed_hook_blocks(cwd: str | None = None) -> dict[str, str]:
+    """nbgit's block in each hook that has one (hook path -> the block's text)."""
+    directory = hooks_dir(cwd)
+    found = {}
+    for name in HOOK_NAMES:
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        inside, block = False, []
+        for line in text.splitlines(keepends=True):
+            if line.rstrip("\n") in (HOOK_BEGIN, *_OLD_HOOK_BEGINS):
+                inside = True
+            if inside:
+                block.append(line)
+                if line.rstrip("\n") == HOOK_END:
+                    break
+        if block:
+            found[path] = "".join(block)
+    return found
+
+
+def outdated_hooks(cwd: str | None = None, python: str | None = None) -> list[str]:
+    """Hooks whose nbgit block is not what this version writes (an older install: e.g. ``python -m
+    nbgit`` without ``-P``, which imports a committed ``nbgit/`` package from the work tree)."""
+    return sorted(path for path, block in installed_hook_blocks(cwd).items()
+                  if block != hook_block(python, os.path.basename(path)))
+
+
 def _commands_hint(python: str | None, name: str) -> str:
     return " and ".join(f"`{nbgit_command(python)} {command}`" for command in HOOK_COMMANDS[name])
 
