@@ -558,6 +558,27 @@ def test_bracket_math_as_jupyter_reads_it():
     assert "onerror=alert(1)&gt;" in html and "<img" not in html
 
 
+def test_math_labels_and_text_after_a_bracket_block():
+    """A `$$ x $$ (label)` label is text, never an id or a link (a label `nbgit-model` would have
+    shadowed the merge tool's model element); text after `\\]` on its line is kept."""
+    html = markdown_to_html("$$ x $$ (nbgit-model)\n\n\\[x\\] <b>kept</b> more\n")
+    assert " id=" not in html and "<a " not in html and "href" not in html
+    assert "<span>(nbgit-model)</span>" in html
+    assert "&lt;b&gt;kept&lt;/b&gt; more" in html
+
+
+def test_pathological_math_cells_fall_back_to_plain_markdown():
+    """Cells whose math openers would make the math rules quadratic are drawn without math (TeX as
+    written); an ordinary cell with display math is drawn with it."""
+    from nbgit.review.md_render import _math_is_cheap
+
+    assert _math_is_cheap("$$\na^2\n$$\n\ntext\n\n$$ b $$\n" * 50)
+    assert not _math_is_cheap("$$ a\n" * 4000)
+    assert not _math_is_cheap("\\begin{align} a\n" * 4000)
+    html = markdown_to_html("$$ a\n" * 4000)
+    assert "<math" not in html and "$$ a" in html
+
+
 def test_code_cells_are_highlighted_under_the_word_marks():
     a = notebook([code_cell("def f(x):\n    return x + 1  # one\n", id="c"), code_cell("import os\n", id="u")])
     b = notebook([code_cell("def f(x):\n    return x + 2  # two\n", id="c"), code_cell("import os\n", id="u")])

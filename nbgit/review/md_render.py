@@ -25,6 +25,7 @@ Imported by ``nbgit review`` only (never on the filter/textconv/merge path).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 #: A formula longer than this is shown as its TeX source (latex2mathml's time grows with it).
@@ -47,26 +48,61 @@ _MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 
 def markdown_to_html(text: str, attachments: dict | None = None) -> str:
     """``text`` (a markdown cell's source) as safe HTML; ``attachments`` are the cell's (``attachment:``)."""
-    md = _parser()
+    md = _parser(_math_is_cheap(text))
     return md.render(text, {"attachments": attachments if isinstance(attachments, dict) else {}})
 
 
-@lru_cache(maxsize=1)
-def _parser():
+def _math_is_cheap(text: str) -> bool:
+    """Whether the math plugins' block rules stay linear on ``text``.
+
+    dollarmath's rule scans from each line that opens ``$$`` to the paragraph's end (a blank
+    line, or a line ending in ``$$``), in Python, and amsmath's searches the rest of the text for
+    each ``\\begin{...}``: a committed cell of many such lines would take quadratic time. That
+    cost is counted here in one pass; a cell above a linear budget is rendered without math (its
+    TeX shown as written), so no notebook can stall a review or the merge tool.
+    """
+    if "\\begin{" in text and len(text) > 20_000:
+        # amsmath's rule searches the rest of the text for each environment's end: a bounded
+        # number of environments keeps that linear
+        if sum(1 for line in text.split("\n") if line.lstrip().startswith("\\begin{")) > 64:
+            return False
+    if "$$" not in text:
+        return True
+    lines = text.split("\n")
+    cost = 0
+    run_end = len(lines)  # index of the line that ends the paragraph scan from here on
+    for i in range(len(lines) - 1, -1, -1):
+        stripped = lines[i].strip()
+        if not stripped or (stripped.endswith("$$") and len(stripped) > 2):
+            run_end = i
+        if stripped.startswith("$$"):
+            cost += run_end - i
+    return cost <= 16 * len(lines) + 1000
+
+
+@lru_cache(maxsize=2)
+def _parser(math: bool = True):
     from markdown_it import MarkdownIt
-    from mdit_py_plugins.amsmath import amsmath_plugin
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-    from mdit_py_plugins.texmath import texmath_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    # \\(...\\) and \\[...\\] (Jupyter's MathJax reads them too): texmath's parse rules make
-    # the same token types as dollarmath's, whose render rules (ours, below) then draw them
-    md.use(texmath_plugin, delimiters="brackets")
-    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True,
-           renderer=lambda tex, opts: tex_to_mathml(tex, display=bool(opts.get("display_mode"))))
-    md.use(amsmath_plugin, renderer=lambda tex: tex_to_mathml(tex, display=True))
-    md.add_render_rule("math_block_eqno", _math_block_numbered)  # \\[ ... \\] (1)
+    if math:
+        from mdit_py_plugins.amsmath import amsmath_plugin
+        from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+        md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=True, allow_blank_lines=False,
+               renderer=lambda tex, opts: tex_to_mathml(tex, display=bool(opts.get("display_mode"))))
+        md.use(amsmath_plugin, renderer=lambda tex: tex_to_mathml(tex, display=True))
+        # `$$ x $$ (label)`: the label shown as text, never an id or a link (dollarmath writes both)
+        md.add_render_rule("math_block_label", _math_block_numbered)
+        # \\(...\\) and \\[...\\], as Jupyter's MathJax reads them: our own rules, linear in the text
+        # (mdit-py-plugins' texmath rescans the rest of the text for every opener)
+        md.inline.ruler.before("escape", "math_brackets", _bracket_inline)
+        md.block.ruler.before("fence", "math_brackets_block", _bracket_block,
+                              {"alt": ["paragraph", "reference", "blockquote", "list"]})
+        md.add_render_rule("math_bracket_inline", lambda self, tokens, idx, options, env: f'<span class="math inline">{tex_to_mathml(tokens[idx].content, display=False)}</span>')
+        md.add_render_rule("math_bracket_display", lambda self, tokens, idx, options, env: f'<span class="math display">{tex_to_mathml(tokens[idx].content, display=True)}</span>')
+        md.add_render_rule("math_bracket_block", _math_block_numbered)
     md.options["highlight"] = None
     rules = md.add_render_rule
     rules("link_open", _link_open)
@@ -81,7 +117,77 @@ def _parser():
 
 def _math_block_numbered(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
+    if not token.info:
+        return f'<div class="math block">\n{tex_to_mathml(token.content, display=True)}\n</div>\n'
     return f'<div class="math-eqno">{tex_to_mathml(token.content, display=True)} <span>({_esc(token.info)})</span></div>\n'
+
+
+def _closers(env: dict, src: str, closer: str) -> list[int]:
+    """Every position of ``closer`` in ``src``, found once per text (so each opener costs a bisect)."""
+    cache = env.setdefault("_nbgit_math_closers", {})
+    key = (closer, len(src), hash(src))
+    found = cache.get(key)
+    if found is None or found[0] is not src and found[0] != src:
+        found = cache[key] = (src, [m.start() for m in re.finditer(re.escape(closer), src)])
+    return found[1]
+
+
+def _next_closer(env: dict, src: str, closer: str, start: int, stop: int) -> int:
+    from bisect import bisect_left
+
+    positions = _closers(env, src, closer)
+    k = bisect_left(positions, start)
+    return positions[k] if k < len(positions) and positions[k] + len(closer) <= stop else -1
+
+
+def _bracket_inline(state, silent: bool) -> bool:
+    """``\\(tex\\)`` (inline) and ``\\[tex\\]`` inside a paragraph (display)."""
+    src, pos = state.src, state.pos
+    if src[pos : pos + 2] not in ("\\(", "\\["):
+        return False
+    closer = "\\)" if src[pos + 1] == "(" else "\\]"
+    end = _next_closer(state.env, src, closer, pos + 2, state.posMax)
+    if end < 0 or not src[pos + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_bracket_inline" if closer == "\\)" else "math_bracket_display", "math", 0)
+        token.content = src[pos + 2 : end]
+        token.markup = src[pos : pos + 2]
+    state.pos = end + 2
+    return True
+
+
+_EQNO = re.compile(r"\s*(?:\(([^)\r\n]{1,40})\))?\s*$")
+
+
+def _bracket_block(state, startLine: int, endLine: int, silent: bool) -> bool:
+    """A block that starts a line with ``\\[`` and ends with ``\\]`` (then at most ``(label)``)."""
+    if state.sCount[startLine] - state.blkIndent >= 4:
+        return False
+    src = state.src
+    pos = state.bMarks[startLine] + state.tShift[startLine]
+    if not src.startswith("\\[", pos):
+        return False
+    end = _next_closer(state.env, src, "\\]", pos + 2, len(src))
+    if end < 0:
+        return False
+    from bisect import bisect_left
+
+    line = bisect_left(state.eMarks, end + 2, startLine, endLine)  # the line holding the closing bracket
+    if line >= endLine:
+        return False
+    tail = _EQNO.match(src, end + 2, state.eMarks[line])
+    if tail is None or not src[pos + 2 : end].strip():
+        return False  # text after the closing bracket: a paragraph (the inline rule draws the math)
+    if not silent:
+        token = state.push("math_bracket_block", "math", 0)
+        token.block = True
+        token.content = src[pos + 2 : end]
+        token.info = tail.group(1) or ""
+        token.map = [startLine, line + 1]
+        token.markup = "\\["
+    state.line = line + 1
+    return True
 
 
 def _esc(value) -> str:

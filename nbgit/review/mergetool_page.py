@@ -95,7 +95,7 @@ table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:2px 6p
 JS = r"""
 (function(){
 'use strict';
-var model=JSON.parse(document.getElementById('nbgit-model').textContent);
+var model=JSON.parse(document.querySelector('script#nbgit-model').textContent);
 var token=model.token;
 var blocks=Array.prototype.slice.call(document.querySelectorAll('.conflict'));
 var byKey={};model.blocks.forEach(function(b){byKey[b.key]=b;});
