@@ -589,7 +589,13 @@ def open_store(config, cwd: str = ".") -> OutputStore | None:
         return None
     if os.environ.get("NBGIT_RESTORE_OUTPUTS", "").strip().lower() in ("0", "false", "no", "off"):
         return None
-    return OutputStore.for_repository(config.output_store_size, cwd)
+    from nbgit.notebook.config import DEFAULT_OUTPUT_STORE_SIZE
+
+    # The cap comes from the repository's config, which a branch one checks out can change: a
+    # committed value may raise it, but the drivers' own trimming never goes below the default
+    # because of it (a branch setting "100 kB" would delete the outputs kept for every other
+    # branch). A smaller store is one explicit `nbgit outputs --trim` away.
+    return OutputStore.for_repository(max(config.output_store_size, DEFAULT_OUTPUT_STORE_SIZE), cwd)
 
 
 __all__ = ["OutputStore", "DamagedEntry", "clean_fingerprint", "clean_verified", "common_dir", "content_digest",
