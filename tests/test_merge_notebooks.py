@@ -433,3 +433,32 @@ def test_one_reader_of_marker_blocks(text):
     for p in pieces:
         if isinstance(p, MarkerBlock):
             assert p.raw.startswith("<" * 4) and p.raw.rstrip("\r\n").split("\n")[-1].startswith(">" * 4)
+
+
+def test_note_lines_are_read_alike_by_conflicts_and_the_merge_tool():
+    """A note line is nbgit's first line of a cell, whatever it says; one anywhere else is a
+    leftover that nbgit conflicts/check report (attacker review: the two readers disagreed)."""
+    from nbgit.merge.resolve import conflict_blocks
+
+    def nb_of(src):
+        return {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": src}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+    odd = nb_of(["<<<<<<< nbgit: hello there\n", "x = 1\n"])
+    assert len(find_conflicts(odd)) == 1 and len(conflict_blocks(odd)) == 1
+    stray = nb_of(["print(1)\n", "<<<<<<< nbgit: deleted in theirs; edited in ours\n", "x = 1\n"])
+    assert [c.kind for c in find_conflicts(stray)] == ["source"]
+
+
+def test_a_source_item_that_is_not_a_string_is_read_not_a_crash(tmp_path):
+    """nbgit conflicts on a committed file whose source list holds a number: no traceback."""
+    import subprocess
+    import sys
+
+    data = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                       "source": ["<<<<<<< ours\n", 1, "=======\n", "b\n", ">>>>>>> theirs\n"]}],
+            "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "n.ipynb").write_text(json.dumps(data))
+    proc = subprocess.run([sys.executable, "-m", "nbgit", "conflicts", "n.ipynb"], cwd=tmp_path, capture_output=True)
+    assert b"Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
+    assert b"source" in proc.stdout

@@ -19,9 +19,28 @@ from __future__ import annotations
 import re
 
 from nbgit.notebook.v3 import cells_of
-from nbgit.merge.notebook import CELL, DELETED, METADATA, NOTEBOOK, ONE_SIDED, OUTPUTS, RECORD_KEY, SOURCE, TWIN, Conflict, source_text
+from nbgit.merge.notebook import CELL, DELETED, METADATA, NOTEBOOK, ONE_SIDED, OUTPUTS, RECORD_KEY, SOURCE, TWIN, Conflict
 
-_NOTE_RE = re.compile(r"^<{3,} nbgit: (deleted in|only in|added in) ", re.MULTILINE)
+#: nbgit's note on a cell (delete/modify, one side only, a twin): the first line of its source,
+#: ``<<<<<<< nbgit: ...``. The one definition, for nbgit conflicts, check and the merge tool.
+NOTE_RE = re.compile(r"^(<{3,}) nbgit: ")
+_STRAY_NOTE_RE = re.compile(r"\n<{3,} nbgit: ")
+
+
+def cell_text(cell) -> str:
+    """A cell's source as one string, for the readers of conflicts: items that are not strings
+    (not valid nbformat, but committed files can hold anything) are skipped, never a crash."""
+    if not isinstance(cell, dict):
+        return ""
+    src = cell.get("source", "")
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
+
+
+def note_kind(said: str) -> str:
+    """The kind of conflict a note line says (the text after ``nbgit: ``)."""
+    return DELETED if said.startswith("deleted in") else ONE_SIDED if said.startswith("only in") else TWIN
 _OPEN_RE = re.compile(r"^(<{3,})(?: .*)?$")
 
 
@@ -38,11 +57,12 @@ def find_conflicts(nb: dict) -> list[Conflict]:
     for index, cell in enumerate(cells_of(nb)):
         if not isinstance(cell, dict):
             continue
-        text = source_text(cell)
-        note = _NOTE_RE.search(text)
+        text = cell_text(cell)
+        note = NOTE_RE.match(text)
         if note:
-            kind = {"deleted in": DELETED, "only in": ONE_SIDED}.get(note.group(1), TWIN)
-            found.append(Conflict(index, kind, "see the cell's first line"))
+            found.append(Conflict(index, note_kind(text[note.end():]), "see the cell's first line"))
+        if _STRAY_NOTE_RE.search(text):  # nbgit never writes one there: a leftover to settle by hand
+            found.append(Conflict(index, SOURCE, "an nbgit note line inside the source (not its first line)"))
         blocks = count_marker_blocks(text)
         if blocks:
             found.append(Conflict(index, SOURCE, f"{blocks} conflicting region{'s' if blocks > 1 else ''}"))
@@ -209,5 +229,5 @@ def split_text_conflicts(text: str) -> tuple[str, str | None, str, tuple[str, st
     return "".join(local), ("".join(base) if all_have_base else None), "".join(remote), (labels[0], labels[1], labels[2])
 
 
-__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "read_marker_block", "source_lines",
+__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "note_kind", "NOTE_RE", "read_marker_block", "source_lines",
            "split_text_conflicts", "NoMarkers"]

@@ -34,11 +34,10 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbgit.merge.conflicts import conflict_records, read_marker_block, source_lines
+from nbgit.merge.conflicts import NOTE_RE, cell_text, conflict_records, read_marker_block, source_lines
 from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
 from nbgit.merge.values import MISSING
 
@@ -50,7 +49,7 @@ CELL_CHOICES = ("keep", "delete", "edit")
 RECORD_CHOICES = ("ours", "theirs", "base", "edit")
 
 #: nbgit's note on a cell's first line (deleted on one side, present on one side only, ...).
-_NOTE_RE = re.compile(r"^(<{3,}) nbgit: ")
+_NOTE_RE = NOTE_RE
 
 
 class ResolveError(ValueError):
@@ -344,12 +343,7 @@ def _cells(nb: dict) -> list:
 
 
 def _source_text(cell: Any) -> str:
-    if not isinstance(cell, dict):
-        return ""
-    src = cell.get("source", "")
-    if isinstance(src, list):
-        return "".join(s for s in src if isinstance(s, str))
-    return src if isinstance(src, str) else ""
+    return cell_text(cell)
 
 
 __all__ = ["Block", "MarkerBlock", "ResolveError", "base_hints_from", "conflict_blocks", "resolve", "split_source"]
