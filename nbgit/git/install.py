@@ -371,17 +371,22 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
     return written
 
 
-def installed_hook_blocks(cwd: str | None = None) -> dict[str, str]:
-    """nbgit's block in each hook that has one (hook path -> the block's text)."""
+def _hook_texts(cwd: str | None = None):
+    """(path, text) of each of nbgit's hooks that exists and can be read."""
     directory = hooks_dir(cwd)
-    found = {}
     for name in HOOK_NAMES:
         path = os.path.join(directory, name)
         try:
             with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+                yield path, fh.read()
         except (OSError, UnicodeDecodeError):
             continue
+
+
+def installed_hook_blocks(cwd: str | None = None) -> dict[str, str]:
+    """nbgit's block in each hook that has one (hook path -> the block's text)."""
+    found = {}
+    for path, text in _hook_texts(cwd):
         inside, block = False, []
         for line in text.splitlines(keepends=True):
             if line.rstrip("\n") in (HOOK_BEGIN, *_OLD_HOOK_BEGINS):
@@ -411,14 +416,7 @@ def remove_hooks(cwd: str | None = None) -> list[str]:
     from nbgit._fs import atomic_write
 
     removed = []
-    directory = hooks_dir(cwd)
-    for name in HOOK_NAMES:
-        path = os.path.join(directory, name)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
-            continue
+    for path, text in _hook_texts(cwd):
         rest, found = _without_block(text)
         if not found:
             continue
