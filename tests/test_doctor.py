@@ -127,6 +127,13 @@ def test_hooks_of_an_older_install_are_flagged_and_rewritten_by_install(healthy,
     assert b"hooks" in proc.stdout
     assert all(" -m nbgit" not in h.read_text().replace(" -P -m nbgit", "") for h in hooks)
     assert findings(healthy) == (0, [])
+    # a line an older version told users to add to a hook of their own (not nbgit's block)
+    own = healthy.path / ".git" / "hooks" / "pre-push"
+    own.write_text("#!/usr/bin/env python3\nimport subprocess, sys\n"
+                   "subprocess.run([sys.executable, '-m', 'nbgit', 'check'])\n")
+    code, found = findings(healthy)
+    assert code == 1 and has(found, "error", "pre-push", "python -m nbgit")
+    own.unlink()
     # and the attack itself: a commit carrying nbgit/__main__.py, checked out
     sentinel = tmp_path / "PWNED"
     healthy.write("nbgit/__init__.py", "")

@@ -384,8 +384,10 @@ def test_size_cap_trims_least_recently_used(nbrepo):
     # could otherwise wipe the outputs kept for every other branch)...
     entries = store_dir(r) / "entries"
     assert len(list(entries.iterdir())) == 12
-    # ...an explicit `nbgit outputs --trim` does, down to the configured cap, newest kept
+    # ...nor does `nbgit outputs --trim` without a SIZE; with one, the store is trimmed, newest kept
     r.nbgit("outputs", "--trim")
+    assert len(list(entries.iterdir())) == 12
+    r.nbgit("outputs", "--trim", "100kB")
     total = sum(e.stat().st_size for e in entries.iterdir())
     assert 0 < total <= 100 * 1024
     # the newest is kept

@@ -575,6 +575,9 @@ def test_pathological_math_cells_fall_back_to_plain_markdown():
     assert _math_is_cheap("$$\na^2\n$$\n\ntext\n\n$$ b $$\n" * 50)
     assert not _math_is_cheap("$$ a\n" * 4000)
     assert not _math_is_cheap("\\begin{align} a\n" * 4000)
+    for container in ("- $$ a\n", "1. $$ a\n", "> $$ a\n", "- \\begin{align}\n", "> \\begin{align}\n"):
+        assert not _math_is_cheap(container * 4000), container  # openers in list items and quotes count
+    assert "<math" not in markdown_to_html("\\begin{align}\r" * 4000)  # \r ends a line for markdown-it too
     html = markdown_to_html("$$ a\n" * 4000)
     assert "<math" not in html and "$$ a" in html
 

@@ -41,7 +41,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--list", action="store_true", help="list the entries (notebook path, size, last used), oldest first")
     action = p.add_mutually_exclusive_group()
     action.add_argument("--trim", nargs="?", const="", metavar="SIZE",
-                        help="remove least recently used entries down to SIZE (default: the configured cap), "
+                        help="remove least recently used entries down to SIZE (default: the configured cap, "
+                             "at least 200 MB), "
                              "e.g. 50MB or 0")
     action.add_argument("--clear", action="store_true", help="remove every entry")
     args = p.parse_args(argv)
@@ -68,7 +69,11 @@ def main(argv: list[str]) -> int:
         return 0
     if args.trim is not None:
         if args.trim == "":
-            limit = config.output_store_size
+            # the configured cap comes with the repository (a branch can set it): without a SIZE,
+            # never below the default, as for the drivers' own trimming
+            from nbgit.notebook.config import DEFAULT_OUTPUT_STORE_SIZE
+
+            limit = max(config.output_store_size, DEFAULT_OUTPUT_STORE_SIZE)
         else:
             try:
                 limit = parse_size(args.trim)

@@ -304,23 +304,50 @@ def _check_command_forms(report: Report, config: dict[str, ConfigEntry], flag: s
 
 
 def _check_hooks(report: Report, cwd: str) -> None:
-    """Hooks an older ``nbgit install --hooks`` wrote with ``python -m nbgit`` (git runs hooks in the
-    work tree: a committed nbgit/ package would run on checkout, merge and commit)."""
-    from nbgit.git.install import installed_hook_blocks
+    """Git hooks that run ``python -m nbgit`` (git runs hooks in the work tree: a committed nbgit/
+    package would run on checkout, merge and commit): nbgit's own blocks written by an older
+    ``install --hooks``, and lines that older versions told users to add to their own hooks."""
+    from nbgit.git.install import hooks_dir, installed_hook_blocks
     from nbgit.git.repo import GitError
 
     try:
-        blocks = installed_hook_blocks(cwd)
+        ours = {os.path.basename(p) for p, block in installed_hook_blocks(cwd).items() if _runs_unsafe_main(block)}
+        directory = hooks_dir(cwd)
+        names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
     except (GitError, OSError):
         return
-    unsafe = sorted(os.path.basename(p) for p, block in blocks.items() if _runs_unsafe_main(block))
-    if unsafe:
+    theirs = set()
+    for name in names:
+        path = os.path.join(directory, name)
+        if name.endswith(".sample") or name in ours or not os.path.isfile(path):
+            continue
+        try:
+            with open(path, "rb") as fh:
+                text = fh.read(1 << 20).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if _runs_unsafe_main(text) or _LISTED_MAIN.search(text):
+            theirs.add(name)
+    if ours:
         report.add(
             ERROR,
-            f"the git hooks {', '.join(unsafe)} run `python -m nbgit` in the work tree, where a committed nbgit/ "
+            f"the git hooks {', '.join(sorted(ours))} run `python -m nbgit` in the work tree, where a committed nbgit/ "
             "package would be imported instead of nbgit (an older install): a repository could run code",
             "nbgit install --hooks",
         )
+    if theirs:
+        from nbgit.git.install import nbgit_command
+
+        report.add(
+            ERROR,
+            f"the git hooks {', '.join(sorted(theirs))} run `python -m nbgit` in the work tree, where a committed nbgit/ "
+            "package would be imported instead of nbgit: a repository could run code",
+            f"in those hooks, run `{nbgit_command()} ...` instead",
+        )
+
+
+#: ``[python, "-m", "nbgit", ...]`` in a hook written in Python
+_LISTED_MAIN = re.compile(r"""["']-m["']\s*,\s*["']nbgit["']""")
 
 
 def _check_interpreters(report: Report, config: dict[str, ConfigEntry], cwd: str) -> bool:

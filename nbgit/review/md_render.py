@@ -48,6 +48,7 @@ _MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 
 def markdown_to_html(text: str, attachments: dict | None = None) -> str:
     """``text`` (a markdown cell's source) as safe HTML; ``attachments`` are the cell's (``attachment:``)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as markdown-it reads line ends
     md = _parser(_math_is_cheap(text))
     return md.render(text, {"attachments": attachments if isinstance(attachments, dict) else {}})
 
@@ -61,10 +62,11 @@ def _math_is_cheap(text: str) -> bool:
     cost is counted here in one pass; a cell above a linear budget is rendered without math (its
     TeX shown as written), so no notebook can stall a review or the merge tool.
     """
-    if "\\begin{" in text and len(text) > 20_000:
+    if "\\begin{" in text:
         # amsmath's rule searches the rest of the text for each environment's end: a bounded
-        # number of environments keeps that linear
-        if sum(1 for line in text.split("\n") if line.lstrip().startswith("\\begin{")) > 64:
+        # number of environments keeps that linear (lines are counted wherever the opener is:
+        # list items and block quotes hold blocks too)
+        if sum(1 for line in text.split("\n") if "\\begin{" in line) > 32:
             return False
     if "$$" not in text:
         return True
@@ -75,7 +77,7 @@ def _math_is_cheap(text: str) -> bool:
         stripped = lines[i].strip()
         if not stripped or (stripped.endswith("$$") and len(stripped) > 2):
             run_end = i
-        if stripped.startswith("$$"):
+        if "$$" in stripped:  # an opener at the start of a line, in a list item or a quote
             cost += run_end - i
     return cost <= 16 * len(lines) + 1000
 
