@@ -145,6 +145,20 @@ def test_hooks_of_an_older_install_are_flagged_and_rewritten_by_install(healthy,
     assert not sentinel.exists()
 
 
+def test_a_committed_hooks_folder_is_read_as_repository_content(healthy):
+    """core.hooksPath may name a committed folder: a hook that is a link to a device is not read
+    (no hang in install or doctor), and a hook of someone else's stays untouched by install."""
+    (healthy.path / ".githooks").mkdir()
+    os.symlink("/dev/zero", healthy.path / ".githooks" / "post-checkout")
+    (healthy.path / ".githooks" / "post-commit").write_text("#!/usr/bin/env python3\nprint('mine')\n")
+    healthy.git("config", "core.hooksPath", ".githooks")
+    proc = healthy.nbgit("install", check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (healthy.path / ".githooks" / "post-commit").read_text() == "#!/usr/bin/env python3\nprint('mine')\n"
+    code, found = findings(healthy)
+    assert not any("hooks" in f["message"] for f in found)
+
+
 def test_filter_not_required(healthy):
     healthy.git("config", "filter.nbgit.required", "false")
     code, found = findings(healthy)

@@ -71,21 +71,23 @@ def main(argv: list[str]) -> int:
         print(term(f"nbgit: drivers written to {where}" + (f"; attributes line added to {path}" if attrs_changed else f"; {path} already up to date")))
     else:
         print(term(f"nbgit: already installed ({where}, {path})"))
-    refresh_hooks = False
+    from nbgit.git.install import HOOK_NAMES
+
+    hook_names: tuple[str, ...] = HOOK_NAMES if args.hooks else ()
     if not args.hooks and args.scope == "local":
-        # hooks an earlier `install --hooks` wrote are brought up to date too: an older block may
-        # run `python -m nbgit`, which imports a committed nbgit/ package from the work tree
+        # hooks an earlier `install --hooks` wrote are brought up to date too (only those): an
+        # older block may run `python -m nbgit`, which imports a committed nbgit/ package
         from nbgit.git.install import outdated_hooks
 
         try:
-            refresh_hooks = bool(outdated_hooks())
+            hook_names = tuple(os.path.basename(p) for p in outdated_hooks())
         except (GitError, OSError):
-            refresh_hooks = False
-    if args.hooks or refresh_hooks:
+            hook_names = ()
+    if hook_names:
         from nbgit.git.install import HookError, install_hooks
 
         try:
-            written = install_hooks()
+            written = install_hooks(names=hook_names)
         except (HookError, GitError, OSError) as exc:
             from nbgit.cli import fail
 

@@ -307,7 +307,8 @@ def _check_hooks(report: Report, cwd: str) -> None:
     """Git hooks that run ``python -m nbgit`` (git runs hooks in the work tree: a committed nbgit/
     package would run on checkout, merge and commit): nbgit's own blocks written by an older
     ``install --hooks``, and lines that older versions told users to add to their own hooks."""
-    from nbgit.git.install import hooks_dir, installed_hook_blocks
+    from nbgit._fs import read_regular
+    from nbgit.git.install import HOOK_LIMIT, hooks_dir, installed_hook_blocks
     from nbgit.git.repo import GitError
 
     try:
@@ -322,9 +323,8 @@ def _check_hooks(report: Report, cwd: str) -> None:
         if name.endswith(".sample") or name in ours or not os.path.isfile(path):
             continue
         try:
-            with open(path, "rb") as fh:
-                text = fh.read(1 << 20).decode("utf-8", "replace")
-        except OSError:
+            text = read_regular(path, limit=HOOK_LIMIT).decode("utf-8", "replace")
+        except OSError:  # not a regular file, or too large to be a hook nbgit told anyone to write
             continue
         if _runs_unsafe_main(text) or _LISTED_MAIN.search(text):
             theirs.add(name)

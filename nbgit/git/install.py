@@ -330,8 +330,8 @@ def _is_shell(first_line: str) -> bool:
     return prog in _SHELLS
 
 
-def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str]:
-    """Add nbgit's block to the hooks of :data:`HOOK_COMMANDS`; returns the hooks written.
+def install_hooks(cwd: str | None = None, python: str | None = None, names: tuple[str, ...] = HOOK_NAMES) -> list[str]:
+    """Add nbgit's block to the hooks ``names`` (default: all of :data:`HOOK_COMMANDS`); returns the hooks written.
 
     A missing hook is created; an existing shell hook gets the block right after its
     ``#!`` line (so an ``exec`` at its end cannot skip it); any other existing hook is
@@ -339,12 +339,11 @@ def install_hooks(cwd: str | None = None, python: str | None = None) -> list[str
     """
     directory = hooks_dir(cwd)
     plans = []
-    for name in HOOK_NAMES:
+    for name in names:
         block = hook_block(python, name)
         path = os.path.join(directory, name)
         try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            text = _read_hook(path)
         except FileNotFoundError:
             plans.append((path, "#!/bin/sh\n" + block))
             continue
@@ -377,10 +376,21 @@ def _hook_texts(cwd: str | None = None):
     for name in HOOK_NAMES:
         path = os.path.join(directory, name)
         try:
-            with open(path, encoding="utf-8") as fh:
-                yield path, fh.read()
+            yield path, _read_hook(path)
         except (OSError, UnicodeDecodeError):
             continue
+
+
+#: a hook larger than this is not one nbgit wrote to, nor one it reads whole
+HOOK_LIMIT = 1 << 20
+
+
+def _read_hook(path: str) -> str:
+    """A hook's text. ``core.hooksPath`` may name a committed folder, so a hook is read like any
+    repository file: a regular file (a link to one is followed), bounded, never a device."""
+    from nbgit._fs import read_regular
+
+    return read_regular(path, limit=HOOK_LIMIT).decode("utf-8")
 
 
 def installed_hook_blocks(cwd: str | None = None) -> dict[str, str]:
