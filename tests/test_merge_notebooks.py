@@ -462,3 +462,19 @@ def test_a_source_item_that_is_not_a_string_is_read_not_a_crash(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "nbgit", "conflicts", "n.ipynb"], cwd=tmp_path, capture_output=True)
     assert b"Traceback" not in proc.stderr and proc.returncode == 1, proc.stderr
     assert b"source" in proc.stdout
+
+
+def test_many_unterminated_openers_are_read_once(monkeypatch):
+    """A committed source of thousands of `<<<<<<<` lines with no end: each opener length is
+    scanned to the end once, not once per opener (which made check and conflicts quadratic)."""
+    from nbgit.merge import conflicts
+
+    calls = []
+    real = conflicts.read_marker_block
+    monkeypatch.setattr(conflicts, "read_marker_block", lambda lines, start: calls.append(start) or real(lines, start))
+    text = "<<<<<<< x\n=======\n" * 2000 + "<<<< y\n"
+    assert count_marker_blocks(text) == 0
+    assert len(calls) == 2  # one scan for the 7-marker openers, one for the 4-marker one
+    calls.clear()
+    assert count_marker_blocks("<<<<<<< a\nx\n=======\ny\n>>>>>>> b\n" * 3 + "<<<<<<< c\n" * 500) == 3
+    assert len(calls) == 4

@@ -75,16 +75,29 @@ def find_conflicts(nb: dict) -> list[Conflict]:
 
 def count_marker_blocks(text: str) -> int:
     """Complete conflict marker blocks in ``text`` (open, separator, close of one length)."""
-    lines = source_lines(text)
-    count = i = 0
+    return sum(1 for _ in marker_blocks(source_lines(text)))
+
+
+def marker_blocks(lines: list[str]):
+    """``(start, block)`` for each complete conflict block in ``lines``, in order (``block`` as
+    :func:`read_marker_block` returns it). Linear in the lines: once a block opened with markers
+    of one length finds no end, no later opener of that length can (the separator and closing
+    lines after it are the same ones), so a source of many unterminated openers is read once."""
+    dead: set[int] = set()
+    i = 0
     while i < len(lines):
+        m = _OPEN_RE.match(lines[i].rstrip("\r\n"))
+        if m is None or len(m.group(1)) in dead:
+            i += 1
+            continue
         block = read_marker_block(lines, i)
         if block is None:
+            if not NOTE_RE.match(lines[i]):
+                dead.add(len(m.group(1)))
             i += 1
-        else:
-            count += 1
-            i = block[-1]
-    return count
+            continue
+        yield i, block
+        i = block[-1]
 
 
 def source_lines(text: str) -> list[str]:
@@ -108,7 +121,7 @@ def read_marker_block(lines: list[str], start: int) -> tuple | None:
     sides' lines (ends kept) and the index after the closing marker.
     """
     m = _OPEN_RE.match(lines[start].rstrip("\r\n"))
-    if m is None or lines[start].startswith(m.group(1) + " nbgit: "):
+    if m is None or NOTE_RE.match(lines[start]):
         return None
     size = len(m.group(1))
     ours_label = lines[start].rstrip("\r\n")[size + 1 :]
@@ -229,5 +242,5 @@ def split_text_conflicts(text: str) -> tuple[str, str | None, str, tuple[str, st
     return "".join(local), ("".join(base) if all_have_base else None), "".join(remote), (labels[0], labels[1], labels[2])
 
 
-__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "note_kind", "NOTE_RE", "read_marker_block", "source_lines",
+__all__ = ["find_conflicts", "conflict_records", "count_marker_blocks", "marker_blocks", "note_kind", "NOTE_RE", "read_marker_block", "source_lines",
            "split_text_conflicts", "NoMarkers"]

@@ -37,7 +37,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbgit.merge.conflicts import NOTE_RE, cell_text, conflict_records, read_marker_block, source_lines
+from nbgit.merge.conflicts import NOTE_RE, cell_text, conflict_records, marker_blocks, source_lines
 from nbgit.merge.notebook import DELETED, ONE_SIDED, RECORD_KEY, SOURCE
 from nbgit.merge.values import MISSING
 
@@ -93,23 +93,16 @@ def split_source(text: str) -> list[str | MarkerBlock]:
     (one reader: :func:`nbgit.merge.conflicts.read_marker_block`).
     """
     out: list[str | MarkerBlock] = []
-    plain: list[str] = []
     lines = source_lines(text)
     i = 0
-    while i < len(lines):
-        found = read_marker_block(lines, i)
-        if found is None:
-            plain.append(lines[i])
-            i += 1
-            continue
-        if plain:
-            out.append("".join(plain))
-            plain = []
+    for start, found in marker_blocks(lines):
+        if start > i:
+            out.append("".join(lines[i:start]))
         *sides, end = found
-        out.append(MarkerBlock(*sides, raw="".join(lines[i:end])))
+        out.append(MarkerBlock(*sides, raw="".join(lines[start:end])))
         i = end
-    if plain:
-        out.append("".join(plain))
+    if i < len(lines):
+        out.append("".join(lines[i:]))
     return out
 
 
