@@ -62,15 +62,16 @@ def _math_is_cheap(text: str) -> bool:
     cost is counted here in one pass; a cell above a linear budget is rendered without math (its
     TeX shown as written), so no notebook can stall a review or the merge tool.
     """
-    if "\\begin{" in text:
-        # amsmath's rule searches the rest of the text for each environment's end: a bounded
-        # number of environments keeps that linear (lines are counted wherever the opener is:
-        # list items and block quotes hold blocks too)
-        if sum(1 for line in text.split("\n") if "\\begin{" in line) > 32:
-            return False
-    if "$$" not in text:
+    if "\\begin{" not in text and "$$" not in text:
         return True
     lines = text.split("\n")
+    # amsmath's rule searches the rest of the text for each environment's end: a bounded number
+    # of environments keeps that linear (lines are counted wherever the opener is: list items
+    # and block quotes hold blocks too)
+    if sum(1 for line in lines if "\\begin{" in line) > 32:
+        return False
+    if "$$" not in text:
+        return True
     cost = 0
     run_end = len(lines)  # index of the line that ends the paragraph scan from here on
     for i in range(len(lines) - 1, -1, -1):
